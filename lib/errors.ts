@@ -1,0 +1,49 @@
+/**
+ * Base class of every error eventwire throws for bad input or misuse.
+ *
+ * Use {@link EventwireError.is} rather than `instanceof` when two copies of
+ * the package may be loaded in one process.
+ */
+export abstract class EventwireError extends Error {
+  /** A stable, machine-readable name for the kind of failure. */
+  abstract readonly code: string;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+
+  /** True when `error` is an eventwire error, even from another copy of the package. */
+  static is(error: unknown): error is EventwireError {
+    if (error instanceof EventwireError) return true;
+    const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+    return typeof code === 'string' && code.startsWith('EVENTWIRE_');
+  }
+}
+
+/** A value passed to eventwire has the wrong type or is out of range. */
+export class InvalidArgumentError extends EventwireError {
+  readonly code = 'EVENTWIRE_INVALID_ARGUMENT';
+}
+
+/** An event, subscription or container was used after `dispose()`. */
+export class DisposedError extends EventwireError {
+  readonly code = 'EVENTWIRE_DISPOSED';
+}
+
+/** A decorator was put on the wrong kind of member, or names an event its source does not publish. */
+export class DecoratorError extends EventwireError {
+  readonly code = 'EVENTWIRE_DECORATOR';
+}
+
+/** The container cannot resolve a dependency (unknown token, missing metadata, cycle, failing constructor). */
+export class ResolutionError extends EventwireError {
+  readonly code = 'EVENTWIRE_RESOLUTION';
+  /** The chain of tokens being resolved, outermost first. */
+  readonly path: readonly string[];
+
+  constructor(message: string, path: readonly string[], options?: { cause?: unknown }) {
+    super(message, options);
+    this.path = path;
+  }
+}

@@ -1,0 +1,507 @@
+import {
+  checkErrorPolicy, className, defaultReporter, report, safeString,
+  type ErrorMode, type ErrorPolicyOptions, type ErrorReporter,
+} from './error-policy';
+import { DisposedError, InvalidArgumentError } from './errors';
+import { HandlerList, HandlerRecord, currentJob, trackOwner, trackTarget } from './handler-list';
+import { compileDispatcher, onFail } from './dispatch';
+import { inactiveSubscription, type Subscription } from './subscription';
+
+/** What a handler that asks for it (`{ info: true }`) receives before the payload. */
+export interface EventInfo<A extends unknown[] = unknown[]> {
+  /** The event's declared name. */
+  readonly name: string;
+  /** The object that owns the event (set by the container), if any. */
+  readonly source: object | undefined;
+  /** The event itself. */
+  readonly event: Event<A>;
+}
+
+/** One dispatch, as seen by a trace hook. */
+export interface TraceRecord {
+  readonly event: Event<any>;
+  readonly name: string;
+  readonly source: object | undefined;
+  /** Handlers registered when the fire started. */
+  readonly handlers: number;
+  /** Wall time of the synchronous part of the dispatch, in milliseconds. */
+  readonly durationMs: number;
+  /** Handlers that threw synchronously during this dispatch. */
+  readonly failures: number;
+  /** True for `fireAsync`, whose duration includes waiting for the handlers' promises. */
+  readonly async: boolean;
+}
+
+/** Called after every dispatch of an event that has one. Errors it throws are reported, never thrown. */
+export type TraceHook = (record: TraceRecord) => void;
+
+/** Options of `new Event(name, options)`. */
+export interface EventOptions extends ErrorPolicyOptions {
+  /** The object that owns the event, passed to handlers that ask for {@link EventInfo}. */
+  source?: object;
+  /** Warn once when more than this many strongly held handlers are added. Default 100; 0 turns the warning off. */
+  maxHandlers?: number;
+  /** Keep the last N payloads and deliver them to each handler added later (sticky state). Default 0. */
+  replay?: number;
+  /** How `fireAsync` runs handlers: all at once (`'concurrent'`, default) or one after another (`'serial'`). */
+  async?: 'concurrent' | 'serial';
+  /** Called after every dispatch, for logging and metrics. */
+  trace?: TraceHook;
+}
+
+/** Options of `event.add(handler, options)`. */
+export interface AddOptions {
+  /** Remove the handler just before its first call. */
+  once?: boolean;
+  /** Remove the handler when this signal aborts. An already aborted signal adds nothing. */
+  signal?: AbortSignal;
+  /** Higher runs first; equal priorities run in the order added. Default 0. */
+  priority?: number;
+}
+
+/** A handler of an event with payload `A`. */
+export type Handler<A extends unknown[]> = (...args: A) => unknown;
+
+const DEFAULT_MAX_HANDLERS = 100;
+/** Fires with an unchanged handler set before an event compiles a dedicated dispatcher. */
+let compileAfter = 64;
+
+/** @internal For tests: compile on the `n`th fire of an unchanged handler set (1: at once), or never (`Infinity`). */
+export function setCompileThreshold(n: number): void {
+  compileAfter = n;
+}
+
+/**
+ * A typed event: the publisher object of the essay. Handlers run synchronously, in order
+ * of priority and then of addition, each with the typed payload.
+ *
+ * Semantics users trip over:
+ * - Adding or removing handlers during a fire takes effect from the next fire, except that a
+ *   handler removed before its turn is NOT called.
+ * - Firing from inside a handler (re-entrancy) delivers the nested fire at once, depth-first,
+ *   like Node's EventEmitter; the outer fire then goes on with its remaining handlers.
+ * - The same function added twice is called twice; `remove(fn)` removes its latest registration.
+ * - Plain functions are held strongly. Methods added with `{ target }` hold the target WEAKLY.
+ *   Never pass a bound function (`obj.m.bind(obj)`) as a weak handler: nothing else holds it.
+ *
+ * @example
+ * const started = new Event<[rpm: number]>('started');
+ * const sub = started.add((rpm) => console.log(rpm));
+ * started.fire(900);
+ * sub.unsubscribe();
+ */
+export class Event<A extends unknown[] = []> implements Disposable {
+  /** The declared name, given to reporters, traces and handlers that ask for {@link EventInfo}. */
+  readonly name: string;
+  /** The object that owns the event, if any. */
+  readonly source: object | undefined;
+
+  /**
+   * Calls every handler synchronously with `args`. Under the default `'isolate'` policy it
+   * never throws because of a handler. It may be detached: `const fire = event.fire` works.
+   */
+  fire: (...args: A) => void;
+
+  /** @internal */ readonly _list = new HandlerList();
+  /** @internal */ _info: EventInfo<A> | undefined = undefined;
+  /** @internal */ readonly _mode: ErrorMode;
+  /** @internal */ readonly _onError: ErrorReporter;
+  /** @internal */ readonly _quarantine: number;
+  /** @internal */ _failures = 0;
+  /** @internal */ _fires = 0;
+  private readonly maxHandlers: number;
+  private readonly replay: number;
+  private readonly replayed: unknown[][] = [];
+  private readonly serial: boolean;
+  private readonly trace: TraceHook | undefined;
+  private warned = false;
+  private readonly loopFire: (...args: A) => void;
+  private compiledVersion = -1;
+
+  /**
+   * @param name The event's name; defaults to `'event'`.
+   * @param options Error policy, source, replay, tracing and the leak warning limit.
+   */
+  constructor(name = 'event', options: EventOptions = {}) {
+    if (typeof name !== 'string') {
+      throw new InvalidArgumentError(`new Event(): the name must be a string, got ${safeString(name)}.`);
+    }
+    const where = `Event "${name}"`;
+    checkErrorPolicy(options, where);
+    const { maxHandlers = DEFAULT_MAX_HANDLERS, replay = 0, async = 'concurrent' } = options;
+    if (!(Number.isInteger(maxHandlers) && maxHandlers >= 0)) {
+      throw new InvalidArgumentError(`${where}: maxHandlers must be a whole number (0 for no limit), got ${safeString(maxHandlers)}.`);
+    }
+    if (!(Number.isInteger(replay) && replay >= 0)) {
+      throw new InvalidArgumentError(`${where}: replay must be a whole number of payloads, got ${safeString(replay)}.`);
+    }
+    if (async !== 'concurrent' && async !== 'serial') {
+      throw new InvalidArgumentError(`${where}: async must be 'concurrent' or 'serial', got ${safeString(async)}.`);
+    }
+    if (options.trace !== undefined && typeof options.trace !== 'function') {
+      throw new InvalidArgumentError(`${where}: trace must be a function, got ${safeString(options.trace)}.`);
+    }
+    this.name = name;
+    this.source = options.source;
+    this._mode = options.errors ?? 'isolate';
+    this._onError = options.onError ?? defaultReporter;
+    this._quarantine = options.quarantine ?? 0;
+    this.maxHandlers = maxHandlers;
+    this.replay = replay;
+    this.serial = async === 'serial';
+    this.trace = options.trace;
+    this.loopFire = loopDispatcher(this as Event<any>) as (...args: A) => void;
+    this.fire = this.trace === undefined && replay === 0 ? this.loopFire : this.wrapFire(this.loopFire);
+  }
+
+  /** Live handlers. Falls when a weakly held target is collected. */
+  get size(): number {
+    return this._list.size;
+  }
+
+  /** True after `dispose()`. */
+  get isDisposed(): boolean {
+    return this._list.disposed;
+  }
+
+  /**
+   * Adds a handler. Returns its {@link Subscription}.
+   *
+   * With `{ target: obj }` the handler is called as a method of `obj` (`this === obj`) and
+   * `obj` is held WEAKLY: once it is collected, the handler is dropped. The handler itself is
+   * held strongly, so pass a prototype method, NOT a closure or bound function that
+   * captures `obj` (that would keep `obj` alive through the event).
+   *
+   * With `{ info: true }` the handler receives an {@link EventInfo} before the payload.
+   */
+  add(handler: Handler<A>, options?: AddOptions & { target?: undefined; info?: false }): Subscription;
+  add(handler: (info: EventInfo<A>, ...args: A) => unknown, options: AddOptions & { target?: undefined; info: true }): Subscription;
+  add<T extends object>(handler: (this: T, ...args: A) => unknown, options: AddOptions & { target: T; info?: false }): Subscription;
+  add<T extends object>(handler: (this: T, info: EventInfo<A>, ...args: A) => unknown, options: AddOptions & { target: T; info: true }): Subscription;
+  add(handler: (...args: any[]) => unknown, options: AddOptions & { target?: object; info?: boolean } = {}): Subscription {
+    const where = `Event "${this.name}"${this.source ? ` of ${className(this.source)}` : ''}`;
+    if (this._list.disposed) {
+      throw new DisposedError(`${where}: add() was called after the event was disposed. Add handlers before disposing, or create a new event.`);
+    }
+    if (typeof handler !== 'function') {
+      throw new InvalidArgumentError(`${where}: add() expects a function, got ${safeString(handler)}.`);
+    }
+    const { once = false, signal, priority = 0, target, info = false } = options;
+    if (typeof priority !== 'number' || !Number.isFinite(priority)) {
+      throw new InvalidArgumentError(`${where}: priority must be a finite number, got ${safeString(priority)}.`);
+    }
+    if (target !== undefined && (target === null || (typeof target !== 'object' && typeof target !== 'function'))) {
+      throw new InvalidArgumentError(`${where}: target must be an object (it is held weakly), got ${safeString(target)}.`);
+    }
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw new InvalidArgumentError(`${where}: signal must be an AbortSignal, got ${safeString(signal)}.`);
+    }
+    if (signal?.aborted) return inactiveSubscription;
+
+    const list = this._list;
+    const weak = target === undefined ? undefined : new WeakRef(target);
+    const record = new HandlerRecord(list, handler, weak, once === true, priority, info === true);
+    if (info === true && this._info === undefined) {
+      this._info = Object.freeze({ name: this.name, source: this.source, event: this });
+    }
+    if (weak !== undefined) {
+      if (list.weak === 0) trackOwner(this, list);
+      trackTarget(target!, record);
+    }
+    if (signal !== undefined) {
+      const onAbort = (): void => { list.remove(record); };
+      signal.addEventListener('abort', onAbort, { once: true });
+      record.detach = () => signal.removeEventListener('abort', onAbort);
+    }
+    list.insert(record);
+    this.warnIfCrowded(where);
+    if (this.replayed.length > 0) this.replayTo(record);
+    return record;
+  }
+
+  /**
+   * Removes the latest registration of `handler` (for `target`, when given).
+   * Returns true if something was removed.
+   */
+  remove(handler: (...args: any[]) => unknown, target?: object): boolean {
+    const records = this._list.records;
+    for (let i = records.length - 1; i >= 0; i--) {
+      const record = records[i];
+      if (record.fn === handler && record.live && (target === undefined || record.weak?.deref() === target)) {
+        return this._list.remove(record);
+      }
+    }
+    return false;
+  }
+
+  /** Removes every handler. */
+  clear(): void {
+    this._list.clear();
+  }
+
+  /**
+   * Removes every handler; later `add()` calls throw {@link DisposedError}. Firing a disposed
+   * event does nothing, as with any event that has no handler.
+   */
+  dispose(): void {
+    this._list.clear();
+    this._list.disposed = true;
+    this.replayed.length = 0;
+  }
+
+  /** Same as `dispose()`, for `using`. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /**
+   * Calls every handler and waits for the promises they return: all at once, or one after
+   * another with the `async: 'serial'` option. Failures, synchronous or rejected, follow
+   * the error policy: `'isolate'` reports them and resolves, `'throw'` rejects with the
+   * first one (other handlers already started still finish; their failures are reported),
+   * `'collect'` rejects with one `AggregateError`.
+   */
+  async fireAsync(...args: A): Promise<void> {
+    const started = this.trace === undefined ? 0 : performance.now();
+    const list = this._list;
+    if (this.replay > 0) this.remember(args);
+    const records = list.records;
+    const targets = records.map((r) => (r.weak === undefined ? undefined : r.weak.deref()));
+    let errors: unknown[] | undefined;
+    const fail = (record: HandlerRecord, error: unknown, async: boolean): void => {
+      const failure = this.failed(record, error, async);
+      if (failure === undefined) return;
+      if (this._mode === 'throw' && errors !== undefined) {
+        report(this._onError, failure);   // a later failure of an already started handler
+      } else {
+        (errors ??= []).push(error);
+      }
+    };
+    const pending: Promise<void>[] = [];
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i];
+      if (!record.live) continue;
+      const target = targets[i];
+      if (record.weak !== undefined && target === undefined) {
+        list.markDead(record);
+        continue;
+      }
+      if (record.once) list.remove(record);
+      let result: unknown;
+      try {
+        result = record.info ? record.fn.call(target, this._info, ...args) : record.fn.apply(target, args);
+      } catch (error) {
+        fail(record, error, false);
+        if (this._mode === 'throw') break;
+        continue;
+      }
+      if (!isThenable(result)) {
+        if (record.failures !== 0) record.failures = 0;
+        continue;
+      }
+      const settled = Promise.resolve(result).then(
+        () => { record.failures = 0; },
+        (error: unknown) => fail(record, error, true));
+      if (this.serial) {
+        await settled;
+        if (this._mode === 'throw' && errors !== undefined) break;
+      } else {
+        pending.push(settled);
+      }
+    }
+    if (pending.length > 0) await Promise.all(pending);
+    if (this.trace !== undefined) this.traced(records.length, performance.now() - started, errors?.length ?? 0, true);
+    if (errors === undefined) return;
+    if (this._mode === 'throw') throw errors[0];
+    throw this.aggregate(errors);
+  }
+
+  /**
+   * @internal Accounts for one failure: quarantine, then reporting under `'isolate'`.
+   * Returns the failure when the caller must throw or collect it, else undefined.
+   */
+  failed(record: HandlerRecord, error: unknown, async: boolean, late = false): { error: unknown } & Parameters<ErrorReporter>[0] | undefined {
+    this._failures++;
+    record.failures++;
+    const quarantined = this._quarantine > 0 && record.failures >= this._quarantine && this._list.remove(record);
+    const failure = {
+      error,
+      eventName: this.name,
+      source: this.source,
+      handler: describeHandler(record),
+      async,
+      quarantined,
+    };
+    if (late || this._mode === 'isolate') {
+      report(this._onError, failure);
+      return undefined;
+    }
+    if (quarantined) report(this._onError, failure);
+    return failure;
+  }
+
+  /** @internal The error thrown under `'collect'`. */
+  aggregate(errors: unknown[]): AggregateError {
+    const from = this.source ? ` of ${className(this.source)}` : '';
+    return new AggregateError(errors, `${errors.length} handler(s) of event "${this.name}"${from} failed`);
+  }
+
+  /** @internal Routes a promise returned during a synchronous fire to the reporter. */
+  watch(record: HandlerRecord, result: PromiseLike<unknown>): void {
+    try {
+      result.then(
+        () => { record.failures = 0; },
+        (error: unknown) => { this.failed(record, error, true, true); });
+    } catch (error) {
+      this.failed(record, error, true, true);
+    }
+  }
+
+  /** @internal Installs a compiled dispatcher once the handler set has been stable for a while. */
+  maybeCompile(): void {
+    const list = this._list;
+    if (this.compiledVersion === list.version) return;
+    this.compiledVersion = list.version;
+    const compiled = compileDispatcher(this, this.loopFire as (...args: unknown[]) => void, isThenable);
+    if (compiled === undefined) return;
+    this.fire = this.trace === undefined && this.replay === 0 ? compiled : this.wrapFire(compiled);
+  }
+
+  /** @internal Back to the generic dispatcher after a change of the handler set. */
+  decompile(): void {
+    this.fire = this.trace === undefined && this.replay === 0 ? this.loopFire : this.wrapFire(this.loopFire);
+  }
+
+  private wrapFire(dispatch: (...args: A) => void): (...args: A) => void {
+    const trace = this.trace;
+    if (trace === undefined) {
+      return (...args: A) => {
+        this.remember(args);
+        dispatch(...args);
+      };
+    }
+    return (...args: A) => {
+      if (this.replay > 0) this.remember(args);
+      const handlers = this._list.size;
+      const failuresBefore = this._failures;
+      const started = performance.now();
+      try {
+        dispatch(...args);
+      } finally {
+        this.traced(handlers, performance.now() - started, this._failures - failuresBefore, false);
+      }
+    };
+  }
+
+  private traced(handlers: number, durationMs: number, failures: number, async: boolean): void {
+    try {
+      this.trace!({ event: this, name: this.name, source: this.source, handlers, durationMs, failures, async });
+    } catch (error) {
+      report(this._onError, {
+        error, eventName: this.name, source: this.source, handler: 'trace hook', async: false, quarantined: false,
+      });
+    }
+  }
+
+  private remember(args: unknown[]): void {
+    this.replayed.push(args.slice());
+    if (this.replayed.length > this.replay) this.replayed.shift();
+  }
+
+  private replayTo(record: HandlerRecord): void {
+    const target = record.weak?.deref();
+    for (const args of this.replayed) {
+      if (!record.live) return;
+      if (record.once) this._list.remove(record);
+      try {
+        const result = record.info ? record.fn.call(target, this._info, ...args) : record.fn.apply(target, args);
+        if (isThenable(result)) this.watch(record, result);
+      } catch (error) {
+        const failure = this.failed(record, error, false);
+        if (failure !== undefined) throw this._mode === 'throw' ? error : this.aggregate([error]);
+      }
+    }
+  }
+
+  private warnIfCrowded(where: string): void {
+    const list = this._list;
+    if (this.warned || this.maxHandlers === 0 || list.size - list.weak <= this.maxHandlers) return;
+    this.warned = true;
+    process.emitWarning(
+      `${where} has ${list.size - list.weak} strongly held handlers (limit ${this.maxHandlers}): ` +
+      'a possible leak. Unsubscribe handlers you no longer need, or raise maxHandlers (0 turns this off).',
+      { type: 'MaxHandlersExceededWarning', code: 'EVENTWIRE_MAX_HANDLERS' });
+  }
+}
+
+/** `Class.method` for methods of objects, the function name otherwise. */
+function describeHandler(record: HandlerRecord): string {
+  const name = record.fn.name || '(anonymous)';
+  const target = record.held ?? record.weak?.deref();
+  return target === undefined ? name : `${className(target)}.${name}`;
+}
+
+/** @internal */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function';
+}
+
+/**
+ * The generic dispatcher: a loop over the records, with no allocation per call for up to
+ * three arguments. After `compileAfter` fires with an unchanged handler set it asks the
+ * event to compile a dedicated one.
+ */
+function loopDispatcher(event: Event<any>): (...args: unknown[]) => void {
+  const list = event._list;
+  let version = -1;
+  let fires = 0;
+  return function fire(a0?: unknown, a1?: unknown, a2?: unknown): void {
+    const records = list.records;
+    const n = records.length;
+    if (n === 0) return;
+    if (list.version !== version) {
+      version = list.version;
+      fires = 0;
+    }
+    if (++fires === compileAfter) event.maybeCompile();
+    if (list.weak !== 0 && list.heldJob !== currentJob()) list.holdTargets();
+    const argc = arguments.length;
+    let errors: unknown[] | undefined;
+    for (let i = 0; i < n; i++) {
+      const record = records[i];
+      if (!record.live) continue;
+      let target: object | undefined;
+      if (record.weak !== undefined) {
+        target = record.held;
+        if (target === undefined) {
+          list.markDead(record);
+          continue;
+        }
+      }
+      if (record.once) list.remove(record);
+      const fn = record.fn;
+      try {
+        let result: unknown;
+        if (record.info) {
+          const info = event._info;
+          result = argc === 0 ? fn.call(target, info)
+            : argc === 1 ? fn.call(target, info, a0)
+              : argc === 2 ? fn.call(target, info, a0, a1)
+                : fn.call(target, info, ...(arguments as unknown as unknown[]));
+        } else {
+          result = argc === 0 ? fn.call(target)
+            : argc === 1 ? fn.call(target, a0)
+              : argc === 2 ? fn.call(target, a0, a1)
+                : argc === 3 ? fn.call(target, a0, a1, a2)
+                  : fn.apply(target, arguments as unknown as unknown[]);
+        }
+        if (result !== undefined && isThenable(result)) event.watch(record, result);
+        else if (record.failures !== 0) record.failures = 0;
+      } catch (error) {
+        errors = onFail(event, record, error, errors);
+      }
+    }
+    if (errors !== undefined) throw event.aggregate(errors);
+  };
+}
