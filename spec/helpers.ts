@@ -1,0 +1,55 @@
+import type { HandlerFailure } from '../lib';
+
+/** Runs the garbage collector until `done()` holds or the attempts run out; returns `done()`. */
+export async function collectUntil(done: () => boolean, attempts = 20): Promise<boolean> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) throw new Error('Run the tests with node --expose-gc (see .mocharc.json).');
+  for (let i = 0; i < attempts && !done(); i++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return done();
+}
+
+/** A reporter that records failures, for `onError`. */
+export function recorder(): { failures: HandlerFailure[]; onError: (failure: HandlerFailure) => void } {
+  const failures: HandlerFailure[] = [];
+  return { failures, onError: (failure) => { failures.push(failure); } };
+}
+
+/** Settles after pending promise callbacks and one macrotask. */
+export function tick(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Captures what is written to stderr while `fn` runs. */
+export function captureStderr(fn: () => void): string {
+  const write = process.stderr.write;
+  let out = '';
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    fn();
+  } finally {
+    process.stderr.write = write;
+  }
+  return out;
+}
+
+/** Fails the current test if the process sees an unhandled rejection while `fn` runs. */
+export async function noUnhandledRejection(fn: () => Promise<void>): Promise<unknown[]> {
+  const seen: unknown[] = [];
+  const listener = (reason: unknown): void => { seen.push(reason); };
+  process.on('unhandledRejection', listener);
+  try {
+    await fn();
+    await tick();
+    await tick();
+  } finally {
+    process.off('unhandledRejection', listener);
+  }
+  return seen;
+}
