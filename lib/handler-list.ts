@@ -179,10 +179,12 @@ const targets = new FinalizationRegistry<HandlerRecord>((record) => record.list.
 
 /**
  * When an event is collected while the targets of its weak records live on, unregisters
- * those records, so the registry does not keep them.
+ * those records, so the registry does not keep them, and marks them inactive, so whoever
+ * still holds one (a container's bookkeeping) can let it go.
  */
 const lists = new FinalizationRegistry<HandlerList>((list) => {
   for (const record of list.records) {
+    record.live = false;
     if (record.weak !== undefined) targets.unregister(record);
   }
 });

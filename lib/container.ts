@@ -1,0 +1,368 @@
+import type { TraceHook } from './event';
+import { DisposedError, InvalidArgumentError, ResolutionError } from './errors';
+import { checkErrorPolicy, safeString, type ErrorPolicyOptions } from './error-policy';
+import {
+  injectableOptions, injectedTokens, parameterTypes, subscribedEvents,
+  type Class, type Constructor, type Scope,
+} from './metadata';
+import { buildGraph, type WiringGraph } from './graph';
+import { Wiring } from './wiring';
+
+/**
+ * A typed token for dependencies that are not classes (interfaces, configuration).
+ *
+ * @example
+ * const CONFIG = new InjectionToken<Config>('config');
+ * container.register(CONFIG, { useValue: { port: 8080 } });
+ */
+export class InjectionToken<T> {
+  /** @internal Carries `T`; never set. */
+  declare readonly __type?: T;
+
+  /** @param description Shown in error messages. */
+  constructor(readonly description: string) {}
+
+  toString(): string {
+    return `InjectionToken(${this.description})`;
+  }
+}
+
+/** What `get()` and `@inject()` accept. */
+export type Token<T = unknown> = Class<T> | InjectionToken<T> | string | symbol;
+
+/** How `register()` provides a token. */
+export type Provider<T> =
+  | { useClass: Constructor<T>; scope?: Scope }
+  | { useValue: T }
+  | { useFactory: (container: Container) => T; scope?: Scope };
+
+/** Options of `new Container(options)`. */
+export interface ContainerOptions extends ErrorPolicyOptions {
+  /** Called after every dispatch of every event this container creates, for logging and metrics. */
+  trace?: TraceHook;
+}
+
+interface Registration {
+  readonly provider: Provider<unknown>;
+  readonly scope: Scope;
+}
+
+/** Objects the container built, to dispose them at the end. */
+type Built = { strong: object } | { weak: WeakRef<object> };
+
+/**
+ * The wiring container: builds objects with constructor injection and connects every
+ * `@subscribes` handler to the matching `@publishes` event of every live object it built or
+ * adopted, whichever was made first.
+ *
+ * Singletons are held strongly until `dispose()`; everything else is held WEAKLY, so a
+ * transient object the app drops is collected and unwired.
+ *
+ * @example
+ * const app = new Container();
+ * app.get(Dashboard);
+ * app.get(Engine).started.fire(900);   // Dashboard.onStarted(900)
+ */
+export class Container implements Disposable {
+  private readonly registrations = new Map<unknown, Registration>();
+  private readonly singletons = new Map<unknown, unknown>();
+  private readonly built: Built[] = [];
+  private readonly children: WeakRef<Container>[] = [];
+  private readonly wiring: Wiring;
+  private readonly resolving: unknown[] = [];
+  private disposed = false;
+
+  /**
+   * @param options The error policy and trace hook of every event the container creates
+   *   (an event's own `@publishes` options win).
+   */
+  constructor(options: ContainerOptions = {}, private readonly parent?: Container) {
+    checkErrorPolicy(options, 'new Container()');
+    if (options.trace !== undefined && typeof options.trace !== 'function') {
+      throw new InvalidArgumentError(`new Container(): trace must be a function, got ${safeString(options.trace)}.`);
+    }
+    const { errors, onError, quarantine, trace } = parent?.options ?? options;
+    this.options = { errors, onError, quarantine, trace };
+    this.wiring = new Wiring(parent?.wiring, this.options);
+  }
+
+  /** @internal */ readonly options: ContainerOptions;
+
+  /** True after `dispose()`. */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /**
+   * Says how to provide `token` in this container (and its children). A registered
+   * singleton lives in this container.
+   */
+  register<T>(token: Token<T>, provider: Provider<T>): this {
+    this.assertLive(`register(${describe(token)})`);
+    checkToken(token, 'register()');
+    const scope = 'useValue' in provider ? 'singleton' : (provider.scope ?? scopeOf(provider));
+    if (!('useValue' in provider) && !('useClass' in provider && typeof provider.useClass === 'function') &&
+        !('useFactory' in provider && typeof provider.useFactory === 'function')) {
+      throw new InvalidArgumentError(
+        `register(${describe(token)}): the provider must have useClass (a class), useValue, or useFactory (a function), got ${safeString(provider)}.`);
+    }
+    if (scope !== 'singleton' && scope !== 'transient') {
+      throw new InvalidArgumentError(`register(${describe(token)}): scope must be 'singleton' or 'transient', got ${safeString(scope)}.`);
+    }
+    this.registrations.set(token, { provider: provider as Provider<unknown>, scope });
+    this.singletons.delete(token);
+    return this;
+  }
+
+  /**
+   * Returns the object for `token`, building it (and its dependencies) if needed, and wires it.
+   * An unregistered class is built with its `@injectable` scope (singletons then live in the
+   * root container).
+   */
+  get<T>(token: Token<T>): T {
+    this.assertLive(`get(${describe(token)})`);
+    checkToken(token, 'get()');
+    return this.resolve(token, this) as T;
+  }
+
+  /** Adopts an object built elsewhere: creates its events and wires it. Returns it. */
+  wire<T extends object>(object: T): T {
+    this.assertLive('wire()');
+    if (object === null || typeof object !== 'object') {
+      throw new InvalidArgumentError(`wire() expects an object, got ${safeString(object)}.`);
+    }
+    this.wiring.adopt(object);
+    return object;
+  }
+
+  /** Unwires one object: its handlers and the handlers on its events that wiring added. */
+  release(object: object): void {
+    this.wiring.release(object);
+  }
+
+  /**
+   * Builds every registered singleton that subscribes to something, so that no event fired
+   * during bootstrap misses them. Returns the container.
+   */
+  start(): this {
+    this.assertLive('start()');
+    for (const [token, { provider, scope }] of this.registrations) {
+      if (scope === 'singleton' && 'useClass' in provider && subscribedEvents(provider.useClass).length > 0) this.get(token as Token);
+    }
+    return this;
+  }
+
+  /** A child scope: sees this container's singletons and wiring; siblings never see each other. */
+  createChild(): Container {
+    this.assertLive('createChild()');
+    const child = new Container({}, this);
+    this.children.push(new WeakRef(child));
+    return child;
+  }
+
+  /** The live wiring of this container and its children, as data. */
+  graph(): WiringGraph {
+    this.assertLive('graph()');
+    return buildGraph(this.wiring.liveObjects(), this.wiring.liveConnections());
+  }
+
+  /**
+   * Disposes children first, unwires everything, then calls `dispose()` or
+   * `[Symbol.dispose]()` on every live object the container built, newest first. Failures of
+   * those calls are thrown together as one `AggregateError` once all have run.
+   */
+  dispose(): void {
+    if (this.disposed) return;
+    const failures: unknown[] = [];
+    for (const ref of this.children) {
+      try {
+        ref.deref()?.dispose();
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    this.wiring.dispose();
+    this.disposed = true;
+    for (let i = this.built.length - 1; i >= 0; i--) {
+      const entry = this.built[i];
+      const object = 'strong' in entry ? entry.strong : entry.weak.deref();
+      if (object === undefined) continue;
+      try {
+        const disposable = object as { dispose?: () => void; [Symbol.dispose]?: () => void };
+        if (typeof disposable[Symbol.dispose] === 'function') disposable[Symbol.dispose]!();
+        else if (typeof disposable.dispose === 'function') disposable.dispose();
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    this.built.length = 0;
+    this.singletons.clear();
+    if (failures.length > 0) throw new AggregateError(failures, `${failures.length} object(s) failed to dispose`);
+  }
+
+  /** Same as `dispose()`, for `using`. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  private resolve(token: unknown, requester: Container): unknown {
+    const found = this.lookup(token);
+    if (found === undefined) {
+      if (!isConstructor(token)) {
+        throw new ResolutionError(
+          `No provider for ${describe(token)}${this.pathSuffix(token)}. Register it: container.register(${describe(token)}, { useValue | useClass | useFactory }).`,
+          this.path(token));
+      }
+      const scope = injectableOptions(token)?.scope ?? 'singleton';
+      if (scope === 'transient') return this.build(token, { provider: { useClass: token }, scope }, requester);
+      const root = this.root();
+      root.registrations.set(token, { provider: { useClass: token }, scope });
+      return root.resolve(token, requester);
+    }
+    const { owner, registration } = found;
+    if (registration.scope === 'transient') return requester.build(token, registration, requester);
+    if (owner.singletons.has(token)) return owner.singletons.get(token);
+    return owner.build(token, registration, owner);
+  }
+
+  private build(token: unknown, registration: Registration, requester: Container): unknown {
+    const into = registration.scope === 'singleton' ? this : requester;
+    into.assertLive(`get(${describe(token)})`);
+    const stack = this.root().resolving;
+    if (stack.includes(token)) {
+      const path = [...stack, token].map(describe);
+      stack.length = 0;
+      throw new ResolutionError(
+        `Circular dependency: ${path.join(' -> ')}. Break the cycle: let one side publish an event the other subscribes to, ` +
+        'or move what they share into a third class.', path);
+    }
+    stack.push(token);
+    let object: unknown;
+    try {
+      const { provider } = registration;
+      if ('useValue' in provider) object = provider.useValue;
+      else if ('useFactory' in provider) object = provider.useFactory(into);
+      else object = into.construct(provider.useClass);
+    } catch (error) {
+      const path = stack.map(describe);
+      stack.pop();
+      if (error instanceof ResolutionError) throw error;
+      const message = error instanceof Error ? error.message : safeString(error);
+      throw new ResolutionError(`Could not build ${path.join(' -> ')}: ${describe(token)} threw: ${message}`, path, { cause: error });
+    }
+    stack.pop();
+    if (registration.scope === 'singleton') into.singletons.set(token, object);
+    if (object !== null && typeof object === 'object') {
+      into.wiring.adopt(object);
+      if (!('useValue' in registration.provider)) {
+        into.built.push(registration.scope === 'singleton' ? { strong: object } : { weak: new WeakRef(object) });
+      }
+    }
+    return object;
+  }
+
+  private construct(ctor: Constructor): unknown {
+    const types = parametersOf(ctor);
+    const args: unknown[] = [];
+    for (let i = 0; i < types.count; i++) {
+      const token = types.injected.get(i) ?? types.declared?.[i];
+      args.push(this.resolve(this.checkParameter(ctor, i, token, types.declared), this));
+    }
+    return new ctor(...args);
+  }
+
+  private checkParameter(ctor: Function, index: number, token: unknown, declared: readonly unknown[] | undefined): unknown {
+    const where = `parameter #${index} of ${ctor.name}'s constructor${this.pathSuffix(ctor)}`;
+    const path = this.path(ctor);
+    if (token === undefined && declared === undefined) {
+      throw new ResolutionError(
+        `${ctor.name} has constructor parameters but no type information for ${where}: emitDecoratorMetadata is off, ` +
+        `the class has no decorator, or the build tool does not emit metadata (esbuild, tsx, Vite). ` +
+        `Add @injectable() to the class with emitDecoratorMetadata on, or name each dependency with @inject(token).`, path);
+    }
+    if (token === undefined) {
+      throw new ResolutionError(
+        `The type of ${where} is undefined at run time: usually two files import each other. ` +
+        'Name it with @inject(token) and break the import cycle.', path);
+    }
+    if (token === Object || token === Array || token === Function) {
+      throw new ResolutionError(
+        `${where} is typed as an interface, a union, a type alias or any (compiled to ${(token as Function).name}), which cannot be resolved. ` +
+        'Name it with @inject(token) and register the token.', path);
+    }
+    if (token === String || token === Number || token === Boolean || token === Symbol || token === BigInt) {
+      throw new ResolutionError(
+        `${where} has the primitive type ${(token as Function).name.toLowerCase()}. Name it with @inject(token) and register a value for the token.`, path);
+    }
+    return token;
+  }
+
+  private lookup(token: unknown): { owner: Container; registration: Registration } | undefined {
+    for (let c: Container | undefined = this; c !== undefined; c = c.parent) {
+      const registration = c.registrations.get(token);
+      if (registration !== undefined) return { owner: c, registration };
+    }
+    return undefined;
+  }
+
+  private root(): Container {
+    let c: Container = this;
+    while (c.parent !== undefined) c = c.parent;
+    return c;
+  }
+
+  private path(token: unknown): string[] {
+    const chain = [...this.root().resolving];
+    if (chain[chain.length - 1] !== token) chain.push(token);
+    return chain.map(describe);
+  }
+
+  private pathSuffix(token: unknown): string {
+    const path = this.path(token);
+    return path.length > 1 ? ` (path: ${path.join(' -> ')})` : '';
+  }
+
+  private assertLive(what: string): void {
+    if (this.disposed) {
+      throw new DisposedError(`${what} was called on a disposed container. Create a new Container (or child) instead.`);
+    }
+  }
+}
+
+function parametersOf(ctor: Function): { count: number; declared: readonly unknown[] | undefined; injected: ReadonlyMap<number, unknown> } {
+  // A subclass without a constructor of its own takes its parent's parameters.
+  let owner: Function = ctor;
+  while (parameterTypes(owner) === undefined && injectedTokens(owner).size === 0 && owner.length === 0) {
+    const parent = Object.getPrototypeOf(owner) as Function;
+    if (typeof parent !== 'function' || parent === Function.prototype) break;
+    owner = parent;
+  }
+  const declared = parameterTypes(owner);
+  const injected = injectedTokens(owner);
+  const count = Math.max(owner.length, declared?.length ?? 0, ...[...injected.keys()].map((i) => i + 1));
+  return { count, declared, injected };
+}
+
+function isConstructor(token: unknown): token is Constructor {
+  return typeof token === 'function' && token.prototype !== undefined;
+}
+
+function scopeOf(provider: Provider<unknown>): Scope {
+  return 'useClass' in provider && typeof provider.useClass === 'function'
+    ? (injectableOptions(provider.useClass)?.scope ?? 'singleton')
+    : 'singleton';
+}
+
+function checkToken(token: unknown, where: string): void {
+  if (typeof token === 'function' || typeof token === 'string' || typeof token === 'symbol' || token instanceof InjectionToken) return;
+  throw new InvalidArgumentError(
+    `${where}: a token must be a class, a string, a symbol or an InjectionToken, got ${safeString(token)}.` +
+    (token === undefined ? ' If it is a class, check for a circular import.' : ''));
+}
+
+function describe(token: unknown): string {
+  if (typeof token === 'function') return token.name || '(anonymous class)';
+  if (typeof token === 'string') return JSON.stringify(token);
+  if (typeof token === 'symbol' || token instanceof InjectionToken) return token.toString();
+  return safeString(token);
+}

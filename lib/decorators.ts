@@ -1,0 +1,134 @@
+import type { Event, EventInfo } from './event';
+import { DecoratorError } from './errors';
+import { className, safeString } from './error-policy';
+import {
+  recordInject, recordInjectable, recordPublished, recordSubscribed,
+  type Class, type InjectableOptions, type PublishOptions, type SubscribeOptions,
+} from './metadata';
+
+/** The keys of `S` that hold an `Event`: what `@subscribes(Source, key)` accepts. */
+export type EventKeys<S> = { [K in keyof S]-?: NonNullable<S[K]> extends Event<any> ? K : never }[keyof S];
+
+/** The payload type of the event held at `S[K]`. */
+export type PayloadOf<S, K extends keyof S> = NonNullable<S[K]> extends Event<infer A> ? A : never;
+
+type MethodDecorator<M> = (prototype: object, key: string | symbol, descriptor: TypedPropertyDescriptor<M>) => void;
+
+function memberName(prototype: object, key: string | symbol): string {
+  return `${className(prototype)}.${String(key)}`;
+}
+
+/**
+ * Declares an event on a property. The container assigns a new `Event` (its name, the
+ * object as its source, the container's error policy and trace hook, and `options`) to the
+ * property of every object it builds or adopts, AFTER the constructor returns: a
+ * constructor cannot fire its own events. A property that already holds an `Event` keeps it.
+ *
+ * @param name The event's name; defaults to the property key.
+ * @param options Passed to the `Event` (error policy, replay, maxHandlers, async mode).
+ * @example
+ * class Engine {
+ *   @publishes() started!: Event<[rpm: number]>;
+ * }
+ */
+export function publishes(name?: string, options: PublishOptions = {}) {
+  return (prototype: object, key: string | symbol, descriptor?: PropertyDescriptor): void => {
+    const where = memberName(prototype, key);
+    if (typeof prototype === 'function') {
+      throw new DecoratorError(`@publishes on static member ${prototype.name}.${String(key)}: events belong to instances. Remove "static".`);
+    }
+    if (descriptor !== undefined) {
+      throw new DecoratorError(
+        `@publishes on ${where}, which is a method or accessor: put it on a property typed as Event, ` +
+        `e.g. "@publishes() ${String(key)}!: Event<[payload: T]>;".`);
+    }
+    if (name !== undefined && (typeof name !== 'string' || name === '')) {
+      throw new DecoratorError(`@publishes on ${where}: the name must be a non-empty string, got ${safeString(name)}.`);
+    }
+    recordPublished(prototype, { key, name: name ?? String(key), options });
+  };
+}
+
+/**
+ * Makes a method a handler of the event `key` of every live `Source` (or subclass)
+ * object that the same container (or a parent or child of it) builds or adopts, whichever is
+ * made first. The subscriber is held weakly: dropping it unwires it.
+ *
+ * The compiler checks that `key` is an event property of `Source` and that the method
+ * accepts the event's payload (after an `EventInfo` with `{ info: true }`).
+ *
+ * @param source The publishing class.
+ * @param key The property that holds the event (its name, if it differs, is accepted at run time).
+ * @param options once, priority, filter, info.
+ * @example
+ * class Dashboard {
+ *   @subscribes(Engine, 'started') onStarted(rpm: number) { ... }
+ * }
+ */
+export function subscribes<S, K extends EventKeys<S>>(
+  source: Class<S>, key: K, options?: SubscribeOptions<S, PayloadOf<S, K>> & { info?: false },
+): MethodDecorator<(...args: PayloadOf<S, K>) => unknown>;
+export function subscribes<S, K extends EventKeys<S>>(
+  source: Class<S>, key: K, options: SubscribeOptions<S, PayloadOf<S, K>> & { info: true },
+): MethodDecorator<(info: EventInfo<PayloadOf<S, K>>, ...args: PayloadOf<S, K>) => unknown>;
+export function subscribes(source: Class, key: string | symbol, options: SubscribeOptions = {}) {
+  return (prototype: object, method: string | symbol, descriptor?: PropertyDescriptor): void => {
+    const where = memberName(prototype, method);
+    if (typeof source !== 'function') {
+      throw new DecoratorError(
+        `@subscribes on ${where}: the source must be a class, got ${safeString(source)}. ` +
+        'If it is undefined, the two classes import each other: move one, or import the class lazily.');
+    }
+    if (typeof prototype === 'function') {
+      throw new DecoratorError(`@subscribes on static method ${prototype.name}.${String(method)}: handlers are instance methods. Remove "static".`);
+    }
+    if (descriptor === undefined || typeof descriptor.value !== 'function') {
+      throw new DecoratorError(
+        `@subscribes(${source.name}, ${safeString(key)}) on ${where}, which is not a method: ` +
+        'put it on a method (a property holding an arrow function cannot be held weakly).');
+    }
+    if (options.filter !== undefined && typeof options.filter !== 'function') {
+      throw new DecoratorError(`@subscribes(${source.name}, ${safeString(key)}) on ${where}: filter must be a function, got ${safeString(options.filter)}.`);
+    }
+    recordSubscribed(prototype, { method, source, event: key, options });
+  };
+}
+
+/**
+ * Marks a class the container may build, with its scope, and makes the compiler emit its
+ * constructor parameter types (`emitDecoratorMetadata`).
+ *
+ * @example
+ * @injectable({ scope: 'transient' })
+ * class Request { constructor(readonly log: Logger) {} }
+ */
+export function injectable(options: InjectableOptions = {}) {
+  return (ctor: Function): void => {
+    const { scope = 'singleton' } = options;
+    if (scope !== 'singleton' && scope !== 'transient') {
+      throw new DecoratorError(`@injectable on ${ctor.name}: scope must be 'singleton' or 'transient', got ${safeString(scope)}.`);
+    }
+    recordInjectable(ctor, { scope });
+  };
+}
+
+/**
+ * Names the dependency of one constructor parameter: for interfaces, strings, symbols,
+ * `InjectionToken`s, or builds that emit no type metadata (esbuild, tsx, swc without it).
+ *
+ * @example
+ * constructor(@inject(LOGGER) log: Logger) {}
+ */
+export function inject(token: unknown) {
+  return (ctor: object, key: string | symbol | undefined, index: number): void => {
+    if (typeof ctor !== 'function' || key !== undefined) {
+      throw new DecoratorError(`@inject(${safeString(token)}) on ${memberName(ctor, key ?? '?')}: it goes on constructor parameters only.`);
+    }
+    if (token === undefined || token === null) {
+      throw new DecoratorError(
+        `@inject on parameter #${index} of ${ctor.name}: the token is ${String(token)}. ` +
+        'If it is a class, the two files import each other: break the cycle or use an InjectionToken.');
+    }
+    recordInject(ctor, index, token);
+  };
+}

@@ -1,0 +1,136 @@
+import 'reflect-metadata';
+import type { EventOptions } from './event';
+import type { AddOptions } from './event';
+
+/**
+ * The metadata store: what the decorators record about classes. The only module that
+ * touches `Reflect`, so another decorator flavour could record the same facts elsewhere.
+ */
+
+/** Any class, abstract ones included. */
+export type Class<T = unknown> = abstract new (...args: any[]) => T;
+/** A class that can be constructed. */
+export type Constructor<T = unknown> = new (...args: any[]) => T;
+
+/** How long the container keeps what it builds. */
+export type Scope = 'singleton' | 'transient';
+
+/** Options of `@publishes(name, options)`: passed to the `Event` the container creates. */
+export type PublishOptions = Omit<EventOptions, 'source' | 'trace'>;
+
+/** Options of `@subscribes(Source, event, options)`. */
+export interface SubscribeOptions<S = any, A extends unknown[] = unknown[]> extends Omit<AddOptions, 'signal'> {
+  /** Called before the handler with the source object and the payload; returning false skips the call. */
+  filter?: (source: S, ...args: A) => boolean;
+  /** Pass an `EventInfo` (name, source, event) before the payload. */
+  info?: boolean;
+}
+
+/** One `@publishes` declaration. */
+export interface PublishedEvent {
+  readonly key: string | symbol;
+  readonly name: string;
+  readonly options: PublishOptions;
+}
+
+/** One `@subscribes` declaration. */
+export interface SubscribedEvent {
+  readonly method: string | symbol;
+  readonly source: Class;
+  readonly event: string | symbol;
+  readonly options: SubscribeOptions;
+}
+
+/** What `@injectable` records. */
+export interface InjectableOptions {
+  /** `'singleton'` (default): one instance per container that holds its registration; `'transient'`: a new one per request. */
+  scope?: Scope;
+}
+
+const PUBLISHES = Symbol('eventwire:publishes');
+const SUBSCRIBES = Symbol('eventwire:subscribes');
+const INJECTABLE = Symbol('eventwire:injectable');
+const INJECT = Symbol('eventwire:inject');
+
+function own<T>(key: symbol, target: object): T[] {
+  let list = Reflect.getOwnMetadata(key, target) as T[] | undefined;
+  if (list === undefined) {
+    list = [];
+    Reflect.defineMetadata(key, list, target);
+  }
+  return list;
+}
+
+export function recordPublished(prototype: object, event: PublishedEvent): void {
+  own<PublishedEvent>(PUBLISHES, prototype).push(event);
+}
+
+export function recordSubscribed(prototype: object, subscription: SubscribedEvent): void {
+  own<SubscribedEvent>(SUBSCRIBES, prototype).push(subscription);
+}
+
+export function recordInjectable(ctor: Function, options: InjectableOptions): void {
+  Reflect.defineMetadata(INJECTABLE, options, ctor);
+}
+
+export function recordInject(ctor: Function, index: number, token: unknown): void {
+  own<{ index: number; token: unknown }>(INJECT, ctor).push({ index, token });
+}
+
+const publishedCache = new WeakMap<object, readonly PublishedEvent[]>();
+const subscribedCache = new WeakMap<object, readonly SubscribedEvent[]>();
+
+/** The events a class publishes, its ancestors' included; a subclass redeclaring a key wins. */
+export function publishedEvents(ctor: Function): readonly PublishedEvent[] {
+  return inherited(ctor, PUBLISHES, publishedCache, (e: PublishedEvent) => e.key);
+}
+
+/** The subscriptions of a class, its ancestors' included, one per (method, source, event). */
+export function subscribedEvents(ctor: Function): readonly SubscribedEvent[] {
+  return inherited(ctor, SUBSCRIBES, subscribedCache, (s: SubscribedEvent) => s.method);
+}
+
+function inherited<T>(ctor: Function, key: symbol, cache: WeakMap<object, readonly T[]>, id: (item: T) => unknown): readonly T[] {
+  const prototype = ctor.prototype as object | undefined;
+  if (prototype === undefined || prototype === null) return [];
+  const cached = cache.get(prototype);
+  if (cached !== undefined) return cached;
+  const byId = new Map<unknown, T[]>();
+  const chain: object[] = [];
+  for (let p: object | null = prototype; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) chain.unshift(p);
+  for (const p of chain) {
+    const declared = (Reflect.getOwnMetadata(key, p) as T[] | undefined) ?? [];
+    const seenHere = new Set<unknown>();
+    for (const item of declared) {
+      const k = id(item);
+      // A subclass that redeclares a member replaces its ancestors' declarations of it.
+      if (!seenHere.has(k)) byId.set(k, []);
+      seenHere.add(k);
+      byId.get(k)!.push(item);
+    }
+  }
+  const result = [...byId.values()].flat();
+  cache.set(prototype, result);
+  return result;
+}
+
+/** The `@injectable` options of a class, if it has the decorator (inherited). */
+export function injectableOptions(ctor: Function): InjectableOptions | undefined {
+  return Reflect.getMetadata(INJECTABLE, ctor) as InjectableOptions | undefined;
+}
+
+/** Constructor parameter types as emitted by the compiler (`emitDecoratorMetadata`), if any. */
+export function parameterTypes(ctor: Function): readonly unknown[] | undefined {
+  return Reflect.getOwnMetadata('design:paramtypes', ctor) as unknown[] | undefined;
+}
+
+/** Tokens given with `@inject(token)`, by parameter index. */
+export function injectedTokens(ctor: Function): ReadonlyMap<number, unknown> {
+  const list = (Reflect.getOwnMetadata(INJECT, ctor) as { index: number; token: unknown }[] | undefined) ?? [];
+  return new Map(list.map(({ index, token }) => [index, token]));
+}
+
+/** True when a class or one of its ancestors declares events or subscriptions. */
+export function isWired(ctor: Function): boolean {
+  return publishedEvents(ctor).length > 0 || subscribedEvents(ctor).length > 0;
+}

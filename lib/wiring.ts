@@ -1,0 +1,279 @@
+import { Event, type EventOptions } from './event';
+import { DecoratorError, DisposedError } from './errors';
+import { className, safeString } from './error-policy';
+import { publishedEvents, subscribedEvents, type PublishedEvent, type SubscribedEvent } from './metadata';
+import type { Subscription } from './subscription';
+
+/**
+ * The wiring rule: a `@subscribes(Source, 'e')` method of every live subscriber is connected
+ * to event 'e' of every live `Source` (or subclass) object, whichever was made first, for
+ * objects adopted by one wiring scope or by scopes in a line of parents and children (never
+ * across siblings). Both ends are held weakly; a collected end is simply gone.
+ */
+
+/** One live handler connection, as the graph reports it. */
+export interface Connection {
+  readonly publisher: Function;
+  readonly event: string;
+  readonly subscriber: Function;
+  readonly method: string;
+  readonly subscription: Subscription;
+}
+
+/** Objects held weakly, found by class. */
+class WeakIndex {
+  private readonly byClass = new Map<Function, WeakRef<object>[]>();
+  private readonly pruneAt = new Map<Function, number>();
+
+  add(object: object, classes: Iterable<Function>): void {
+    const ref = new WeakRef(object);
+    for (const cls of classes) {
+      let refs = this.byClass.get(cls);
+      if (refs === undefined) this.byClass.set(cls, refs = []);
+      refs.push(ref);
+      if (refs.length >= (this.pruneAt.get(cls) ?? 64)) {
+        const live = refs.filter((r) => r.deref() !== undefined);
+        this.byClass.set(cls, live);
+        this.pruneAt.set(cls, Math.max(64, live.length * 2));
+      }
+    }
+  }
+
+  /** Live objects indexed under `cls`. */
+  live(cls: Function): object[] {
+    const refs = this.byClass.get(cls);
+    if (refs === undefined) return [];
+    const out: object[] = [];
+    for (const ref of refs) {
+      const object = ref.deref();
+      if (object !== undefined) out.push(object);
+    }
+    return out;
+  }
+
+  remove(object: object): void {
+    for (const [cls, refs] of this.byClass) this.byClass.set(cls, refs.filter((r) => r.deref() !== object));
+  }
+
+  all(): Set<object> {
+    const out = new Set<object>();
+    for (const cls of this.byClass.keys()) for (const object of this.live(cls)) out.add(object);
+    return out;
+  }
+}
+
+/** Connections of each wired object, to unwire it on release. */
+const connectionsOf = new WeakMap<object, Connection[]>();
+/** The scope that adopted each object. */
+const ownerOf = new WeakMap<object, Wiring>();
+
+/** The classes of an object's prototype chain, most derived first. */
+function classChain(object: object): Function[] {
+  const chain: Function[] = [];
+  for (let p = Object.getPrototypeOf(object) as object | null; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    const ctor = (p as { constructor?: unknown }).constructor;
+    if (typeof ctor === 'function' && Object.prototype.hasOwnProperty.call(p, 'constructor')) chain.push(ctor);
+  }
+  return chain;
+}
+
+/** One wiring scope: a container's. */
+export class Wiring {
+  private readonly sources = new WeakIndex();
+  private readonly subscribers = new WeakIndex();
+  private readonly children: WeakRef<Wiring>[] = [];
+  private connections: Connection[] = [];
+  private pruneConnectionsAt = 64;
+  disposed = false;
+
+  /**
+   * @param parent The parent scope, whose objects this one sees.
+   * @param eventOptions Options for every event this scope creates (error policy, trace).
+   */
+  constructor(readonly parent: Wiring | undefined, private readonly eventOptions: EventOptions) {
+    parent?.children.push(new WeakRef(this));
+  }
+
+  /** True when `object` was adopted by some scope and not released. */
+  static isWired(object: object): boolean {
+    return ownerOf.has(object);
+  }
+
+  /** Creates `object`'s events, then connects it as a source and as a subscriber. */
+  adopt(object: object): void {
+    const owner = ownerOf.get(object);
+    if (owner === this) return;
+    if (owner !== undefined) {
+      throw new DecoratorError(
+        `${className(object)} is already wired by another container. An object belongs to one container: release() it there first.`);
+    }
+    const ctor = object.constructor;
+    const published = publishedEvents(ctor);
+    const subscribed = subscribedEvents(ctor);
+    for (const subscription of subscribed) checkSubscription(ctor, subscription);
+    if (published.length === 0 && subscribed.length === 0) return;
+    for (const declared of published) this.createEvent(object, declared);
+    ownerOf.set(object, this);
+
+    const scopes = this.lineage();
+    // As a subscriber, to sources already there (not yet to itself: see below).
+    for (const subscription of subscribed) {
+      for (const scope of scopes) {
+        for (const source of scope.sources.live(subscription.source)) this.connect(object, subscription, source);
+      }
+    }
+    if (published.length > 0) this.sources.add(object, classChain(object));
+    if (subscribed.length > 0) this.subscribers.add(object, new Set(subscribed.map((s) => s.source)));
+    // As a source, to subscribers already there, itself included.
+    if (published.length > 0) {
+      for (const cls of classChain(object)) {
+        for (const scope of scopes) {
+          for (const subscriber of scope.subscribers.live(cls)) {
+            for (const subscription of subscribedEvents(subscriber.constructor)) {
+              if (subscription.source === cls) this.connect(subscriber, subscription, object);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** Removes every connection of `object` and forgets it. */
+  release(object: object): void {
+    const owner = ownerOf.get(object);
+    if (owner === undefined) return;
+    for (const connection of connectionsOf.get(object) ?? []) connection.subscription.unsubscribe();
+    connectionsOf.delete(object);
+    ownerOf.delete(object);
+    owner.sources.remove(object);
+    owner.subscribers.remove(object);
+  }
+
+  /** Releases every object of this scope; the scope refuses new ones afterwards. */
+  dispose(): void {
+    for (const object of new Set([...this.sources.all(), ...this.subscribers.all()])) this.release(object);
+    this.connections = [];
+    this.disposed = true;
+  }
+
+  /** Live connections made in this scope and its children. */
+  liveConnections(): Connection[] {
+    const out = this.connections.filter((c) => c.subscription.active);
+    for (const child of this.liveChildren()) out.push(...child.liveConnections());
+    return out;
+  }
+
+  /** Live objects adopted by this scope and its children. */
+  liveObjects(): object[] {
+    const out = [...new Set([...this.sources.all(), ...this.subscribers.all()])];
+    for (const child of this.liveChildren()) out.push(...child.liveObjects());
+    return out;
+  }
+
+  private createEvent(object: object, declared: PublishedEvent): void {
+    const record = object as Record<string | symbol, unknown>;
+    const current = record[declared.key];
+    if (current instanceof Event) return;
+    if (current !== undefined) {
+      throw new DecoratorError(
+        `${className(object)}.${String(declared.key)} is declared with @publishes but holds ${safeString(current)}: ` +
+        'leave it unassigned (the container creates the Event) or assign an Event.');
+    }
+    const event = new Event<unknown[]>(declared.name, { ...this.eventOptions, ...declared.options, source: object });
+    try {
+      Object.defineProperty(object, declared.key, { value: event, writable: false, enumerable: true, configurable: true });
+    } catch (cause) {
+      throw new DecoratorError(`Could not assign event "${declared.name}" to ${className(object)}.${String(declared.key)}: the object is frozen or sealed.`, { cause });
+    }
+  }
+
+  private connect(subscriber: object, subscription: SubscribedEvent, source: object): void {
+    if (this.disposed) throw new DisposedError('This container was disposed: it wires nothing any more.');
+    const declared = findEvent(source.constructor, subscription.event)!;
+    const event = (source as Record<string | symbol, unknown>)[declared.key] as Event<unknown[]>;
+    const method = (subscriber as Record<string | symbol, unknown>)[subscription.method] as (...args: unknown[]) => unknown;
+    const { once, priority, info, filter } = subscription.options;
+    const handler = filter === undefined ? method : filtered(method, filter, source, info === true);
+    const added = info === true
+      ? event.add(handler as (this: object, info: unknown, ...args: unknown[]) => unknown, { target: subscriber, once, priority, info: true })
+      : event.add(handler, { target: subscriber, once, priority });
+    const connection: Connection = {
+      publisher: source.constructor, event: declared.name, subscriber: subscriber.constructor,
+      method: String(subscription.method), subscription: added,
+    };
+    remember(subscriber, connection);
+    if (source !== subscriber) remember(source, connection);
+    this.connections.push(connection);
+    if (this.connections.length >= this.pruneConnectionsAt) {
+      this.connections = this.connections.filter((c) => c.subscription.active);
+      this.pruneConnectionsAt = Math.max(64, this.connections.length * 2);
+    }
+  }
+
+  /** This scope, its ancestors and its descendants. */
+  private lineage(): Wiring[] {
+    const scopes: Wiring[] = [];
+    for (let scope = this.parent; scope !== undefined; scope = scope.parent) scopes.push(scope);
+    const descend = (scope: Wiring): void => {
+      scopes.push(scope);
+      for (const child of scope.liveChildren()) descend(child);
+    };
+    descend(this);
+    return scopes;
+  }
+
+  private liveChildren(): Wiring[] {
+    const live: Wiring[] = [];
+    for (const ref of this.children) {
+      const child = ref.deref();
+      if (child !== undefined && !child.disposed) live.push(child);
+    }
+    if (live.length !== this.children.length) {
+      this.children.length = 0;
+      for (const child of live) this.children.push(new WeakRef(child));
+    }
+    return live;
+  }
+}
+
+function remember(object: object, connection: Connection): void {
+  let list = connectionsOf.get(object);
+  if (list === undefined) connectionsOf.set(object, list = []);
+  list.push(connection);
+  // Connections to events that were collected are dropped now and then.
+  if (list.length >= 64 && (list.length & (list.length - 1)) === 0) {
+    connectionsOf.set(object, list.filter((c) => c.subscription.active));
+  }
+}
+
+function filtered(
+  method: (...args: unknown[]) => unknown, filter: (source: any, ...args: unknown[]) => boolean, source: object, info: boolean,
+): (this: object, ...args: unknown[]) => unknown {
+  return function (this: object, ...args: unknown[]): unknown {
+    const payload = info ? args.slice(1) : args;
+    return filter(source, ...payload) ? method.apply(this, args) : undefined;
+  };
+}
+
+/** The published event of `ctor` that `key` names: by property key, else by declared name. */
+export function findEvent(ctor: Function, key: string | symbol): PublishedEvent | undefined {
+  const published = publishedEvents(ctor);
+  return published.find((e) => e.key === key) ?? published.find((e) => e.name === key);
+}
+
+const checked = new WeakSet<SubscribedEvent>();
+
+/** Throws a clear error when a subscription names an event its source class does not publish. */
+export function checkSubscription(subscriber: Function, subscription: SubscribedEvent): void {
+  if (checked.has(subscription)) return;
+  const { source, event, method } = subscription;
+  if (findEvent(source, event) === undefined) {
+    const published = publishedEvents(source).map((e) => (e.name === e.key ? `'${e.name}'` : `'${String(e.key)}' (named '${e.name}')`));
+    throw new DecoratorError(
+      `${subscriber.name}.${String(method)} subscribes to ${safeString(event)} of ${source.name}, but ${source.name} does not publish it. ` +
+      (published.length > 0
+        ? `${source.name} publishes: ${published.join(', ')}.`
+        : `${source.name} publishes no events: declare one with @publishes() on a property.`));
+  }
+  checked.add(subscription);
+}
