@@ -12,7 +12,8 @@ export type EventKeys<S> = { [K in keyof S]-?: NonNullable<S[K]> extends Event<a
 /** The payload type of the event held at `S[K]`. */
 export type PayloadOf<S, K extends keyof S> = NonNullable<S[K]> extends Event<infer A> ? A : never;
 
-type MethodDecorator<M> = (prototype: object, key: string | symbol, descriptor: TypedPropertyDescriptor<M>) => void;
+/** A method decorator accepting any method assignable to `M` (fewer parameters are fine). */
+type MethodDecorator<M> = <T extends M>(prototype: object, key: string | symbol, descriptor: TypedPropertyDescriptor<T>) => void;
 
 function memberName(prototype: object, key: string | symbol): string {
   return `${className(prototype)}.${String(key)}`;
