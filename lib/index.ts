@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 import 'reflect-metadata';
 
 export { Event } from './event';
