@@ -32,7 +32,7 @@ export function compileDispatcher(
     // Unique source per compilation: V8 caches `new Function` by source, feedback included,
     // and each event must get call sites of its own.
     factory = new Function('event', 'R', 'fail', 'isThenable', 'currentJob', 'loop',
-      source(records) + `\n//# sourceURL=eventwire-dispatch-${++compiled}.js`) as Factory;
+      source(records, event._quarantine > 0) + `\n//# sourceURL=eventwire-dispatch-${++compiled}.js`) as Factory;
   } catch {
     codegen = false;
     return undefined;
@@ -53,7 +53,7 @@ export function onFail(event: Event<any>, record: HandlerRecord, error: unknown,
   return errors;
 }
 
-function source(records: readonly HandlerRecord[]): string {
+function source(records: readonly HandlerRecord[], quarantine: boolean): string {
   const head: string[] = ['"use strict";', 'const list = event._list, version = list.version, info = event._info;'];
   const body: string[] = [];
   let weak = false;
@@ -70,7 +70,10 @@ function source(records: readonly HandlerRecord[]): string {
       record.once ? `list.remove(r${i});` : '',
       'try {',
       `  ${invoke}`,
-      `  if (x !== undefined && isThenable(x)) event.watch(r${i}, x); else if (r${i}.failures !== 0) r${i}.failures = 0;`,
+      // Consecutive failures only matter to quarantine.
+      quarantine
+        ? `  if (x !== undefined && isThenable(x)) event.watch(r${i}, x); else if (r${i}.failures !== 0) r${i}.failures = 0;`
+        : `  if (x !== undefined && isThenable(x)) event.watch(r${i}, x);`,
       `} catch (e) { errors = fail(event, r${i}, e, errors); }`,
     ].filter(Boolean);
     let block = lines.join('\n');
