@@ -16,7 +16,14 @@ export type Constructor<T = unknown> = new (...args: any[]) => T;
 export type Scope = 'singleton' | 'transient';
 
 /** Options of `@publishes(name, options)`: passed to the `Event` the container creates. */
-export type PublishOptions = Omit<EventOptions, 'source' | 'trace'>;
+export interface PublishOptions extends Omit<EventOptions, 'source' | 'trace'> {
+  /**
+   * Carry this event between processes when the container has a transport: every fire is
+   * forwarded, and subscribers receive it through the broker (never locally as well).
+   * Without a transport the event is wired locally like any other.
+   */
+  remote?: boolean;
+}
 
 /** Options of `@subscribes(Source, event, options)`. */
 export interface SubscribeOptions<S = any, A extends unknown[] = unknown[]> extends Omit<AddOptions, 'signal'> {

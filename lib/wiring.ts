@@ -2,6 +2,7 @@ import { Event, type EventOptions } from './event';
 import { DecoratorError, DisposedError } from './errors';
 import { className, safeString } from './error-policy';
 import { publishedEvents, subscribedEvents, type PublishedEvent, type SubscribedEvent } from './metadata';
+import type { RemoteLink } from './remote-link';
 import type { Subscription } from './subscription';
 
 /**
@@ -90,7 +91,7 @@ export class Wiring {
    * @param parent The parent scope, whose objects this one sees.
    * @param eventOptions Options for every event this scope creates (error policy, trace).
    */
-  constructor(readonly parent: Wiring | undefined, private readonly eventOptions: EventOptions) {
+  constructor(readonly parent: Wiring | undefined, private readonly eventOptions: EventOptions, private readonly remote?: RemoteLink) {
     parent?.children.push(new WeakRef(this));
   }
 
@@ -116,6 +117,7 @@ export class Wiring {
     ownerOf.set(object, this);
 
     const scopes = this.lineage();
+    if (this.remote !== undefined) this.listenRemote(ctor, subscribed);
     // As a subscriber, to sources already there (not yet to itself: see below).
     for (const subscription of subscribed) {
       for (const scope of scopes) {
@@ -179,7 +181,9 @@ export class Wiring {
         `${className(object)}.${String(declared.key)} is declared with @publishes but holds ${safeString(current)}: ` +
         'leave it unassigned (the container creates the Event) or assign an Event.');
     }
-    const event = new Event<unknown[]>(declared.name, { ...this.eventOptions, ...declared.options, source: object });
+    const { remote, ...options } = declared.options;
+    const event = new Event<unknown[]>(declared.name, { ...this.eventOptions, ...options, source: object });
+    if (remote === true && this.remote !== undefined) event.add(this.remote.forwarder(object, declared));
     try {
       Object.defineProperty(object, declared.key, { value: event, writable: false, enumerable: true, configurable: true });
     } catch (cause) {
@@ -190,6 +194,8 @@ export class Wiring {
   private connect(subscriber: object, subscription: SubscribedEvent, source: object): void {
     if (this.disposed) throw new DisposedError('This container was disposed: it wires nothing any more.');
     const declared = findEvent(source.constructor, subscription.event)!;
+    // A remote event reaches its subscribers through the bridge only.
+    if (declared.options.remote === true && this.remote !== undefined) return;
     const event = (source as Record<string | symbol, unknown>)[declared.key] as Event<unknown[]>;
     const method = (subscriber as Record<string | symbol, unknown>)[subscription.method] as (...args: unknown[]) => unknown;
     const { once, priority, info, filter } = subscription.options;
@@ -207,6 +213,18 @@ export class Wiring {
     if (this.connections.length >= this.pruneConnectionsAt) {
       this.connections = this.connections.filter((c) => c.subscription.active);
       this.pruneConnectionsAt = Math.max(64, this.connections.length * 2);
+    }
+  }
+
+  /** Asks the bridge to deliver remote events to live objects of `ctor`. */
+  private listenRemote(ctor: Function, subscribed: readonly SubscribedEvent[]): void {
+    for (const subscription of subscribed) {
+      const declared = findEvent(subscription.source, subscription.event)!;
+      if (declared.options.remote !== true) continue;
+      const instances = (): object[] => this.lineage()
+        .flatMap((scope) => scope.subscribers.live(subscription.source))
+        .filter((object) => object instanceof ctor);
+      this.remote!.listen(ctor, subscription, subscription.source, declared, instances);
     }
   }
 
