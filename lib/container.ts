@@ -6,7 +6,9 @@ import {
   type Class, type Constructor, type Scope,
 } from './metadata';
 import { buildGraph, type WiringGraph } from './graph';
+import { traceFromEnv } from './trace';
 import { Wiring } from './wiring';
+import { RemoteBridge, type RemoteOptions } from './remote';
 
 /**
  * A typed token for dependencies that are not classes (interfaces, configuration).
@@ -37,8 +39,11 @@ export type Provider<T> =
   | { useFactory: (container: Container) => T; scope?: Scope };
 
 /** Options of `new Container(options)`. */
-export interface ContainerOptions extends ErrorPolicyOptions {
-  /** Called after every dispatch of every event this container creates, for logging and metrics. */
+export interface ContainerOptions extends ErrorPolicyOptions, RemoteOptions {
+  /**
+   * Called after every dispatch of every event this container creates, for logging and
+   * metrics. Default: `traceFromEnv()`, so `EVENTWIRE_TRACE=1` prints every dispatch.
+   */
   trace?: TraceHook;
 }
 
@@ -63,7 +68,7 @@ type Built = { strong: object } | { weak: WeakRef<object> };
  * app.get(Dashboard);
  * app.get(Engine).started.fire(900);   // Dashboard.onStarted(900)
  */
-export class Container implements Disposable {
+export class Container implements Disposable, AsyncDisposable {
   private readonly registrations = new Map<unknown, Registration>();
   private readonly singletons = new Map<unknown, unknown>();
   private readonly built: Built[] = [];
@@ -81,12 +86,14 @@ export class Container implements Disposable {
     if (options.trace !== undefined && typeof options.trace !== 'function') {
       throw new InvalidArgumentError(`new Container(): trace must be a function, got ${safeString(options.trace)}.`);
     }
-    const { errors, onError, quarantine, trace } = parent?.options ?? options;
+    const { errors, onError, quarantine, trace = traceFromEnv() } = parent?.options ?? options;
     this.options = { errors, onError, quarantine, trace };
-    this.wiring = new Wiring(parent?.wiring, this.options);
+    this.bridge = parent !== undefined ? parent.bridge : RemoteBridge.create(options, this.options.onError);
+    this.wiring = new Wiring(parent?.wiring, this.options, this.bridge);
   }
 
   /** @internal */ readonly options: ContainerOptions;
+  /** @internal Carries remote events; shared with children. */ private readonly bridge: RemoteBridge | undefined;
 
   /** True after `dispose()`. */
   get isDisposed(): boolean {
@@ -203,6 +210,22 @@ export class Container implements Disposable {
   /** Same as `dispose()`, for `using`. */
   [Symbol.dispose](): void {
     this.dispose();
+  }
+
+  /**
+   * `dispose()` for a container with a transport: stops reading remote events, waits for the
+   * handlers in flight and acknowledges them, runs `dispose()`, then waits (boundedly) for
+   * unconfirmed publishes and closes the transport. A plain `dispose()` leaves the transport's
+   * connections open. A child container shares its root's transport and only disposes.
+   */
+  async disposeAsync(): Promise<void> {
+    if (this.bridge === undefined || this.parent !== undefined) return this.dispose();
+    await this.bridge.close(() => this.dispose());
+  }
+
+  /** Same as `disposeAsync()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.disposeAsync();
   }
 
   private resolve(token: unknown, requester: Container): unknown {

@@ -8,7 +8,7 @@ import { compileDispatcher, onFail } from './dispatch';
 import { inactiveSubscription, type Subscription } from './subscription';
 
 /** What a handler that asks for it (`{ info: true }`) receives before the payload. */
-export interface EventInfo<A extends unknown[] = unknown[]> {
+export interface EventInfo<A extends unknown[] = any[]> {
   /** The event's declared name. */
   readonly name: string;
   /** The object that owns the event (set by the container), if any. */
@@ -263,16 +263,19 @@ export class Event<A extends unknown[] = []> implements Disposable {
    */
   async fireAsync(...args: A): Promise<void> {
     const started = this.trace === undefined ? 0 : performance.now();
+    const failuresBefore = this._failures;
     const list = this._list;
     if (this.replay > 0) this.remember(args);
     const records = list.records;
+    const handlers = list.size;
     const targets = records.map((r) => (r.weak === undefined ? undefined : r.weak.deref()));
     let errors: unknown[] | undefined;
     const fail = (record: HandlerRecord, error: unknown, async: boolean): void => {
       const failure = this.failed(record, error, async);
       if (failure === undefined) return;
       if (this._mode === 'throw' && errors !== undefined) {
-        report(this._onError, failure);   // a later failure of an already started handler
+        // A later failure of an already started handler: reported, unless quarantine just did.
+        if (!failure.quarantined) report(this._onError, failure);
       } else {
         (errors ??= []).push(error);
       }
@@ -310,7 +313,7 @@ export class Event<A extends unknown[] = []> implements Disposable {
       }
     }
     if (pending.length > 0) await Promise.all(pending);
-    if (this.trace !== undefined) this.traced(records.length, performance.now() - started, errors?.length ?? 0, true);
+    if (this.trace !== undefined) this.traced(handlers, performance.now() - started, this._failures - failuresBefore, true);
     if (errors === undefined) return;
     if (this._mode === 'throw') throw errors[0];
     throw this.aggregate(errors);

@@ -1,11 +1,23 @@
-import type { Connection } from './wiring';
+import { publishedEvents, subscribedEvents } from './metadata';
+import { findEvent, type Connection } from './wiring';
 
-/** One edge of the wiring: a subscriber class's method on a publisher class's event. */
-export interface WiringEdge {
+/**
+ * The wiring as data, and three ways to draw it: Mermaid (renders as a picture on code
+ * hosts), Graphviz DOT, and an indented text form for terminals. Two graphs share the
+ * renderers: the live one of `container.graph()` (objects that exist now) and the static one
+ * of {@link staticGraph} (what the decorators declare, nothing constructed).
+ */
+
+/** One arrow: a subscriber class's method on a publisher class's event. */
+export interface GraphEdge {
   readonly publisher: string;
   readonly event: string;
   readonly subscriber: string;
   readonly method: string;
+}
+
+/** One edge of the live wiring: a subscriber class's method on a publisher class's event. */
+export interface WiringEdge extends GraphEdge {
   /** Live connections (publisher objects x subscriber objects) behind this edge. */
   readonly connections: number;
 }
@@ -21,6 +33,40 @@ export interface WiringNode {
 export interface WiringGraph {
   readonly nodes: readonly WiringNode[];
   readonly edges: readonly WiringEdge[];
+}
+
+/** A class of a {@link StaticGraph}. */
+export interface StaticNode {
+  readonly name: string;
+  /** The declared names of the events it publishes, its ancestors' included. */
+  readonly publishes: readonly string[];
+}
+
+/** A `@subscribes` whose source class does not publish the event: the container would refuse it. */
+export interface UnpublishedSubscription {
+  readonly subscriber: string;
+  readonly method: string;
+  readonly source: string;
+  /** The event as written in `@subscribes`. */
+  readonly event: string;
+  /** What the source class does publish. */
+  readonly published: readonly string[];
+}
+
+/** An event a class publishes that no class of the set subscribes to. */
+export interface UnsubscribedEvent {
+  readonly publisher: string;
+  readonly event: string;
+}
+
+/** The wiring that decorators declare for a set of classes, with what looks wrong in it. */
+export interface StaticGraph {
+  readonly nodes: readonly StaticNode[];
+  readonly edges: readonly GraphEdge[];
+  /** Subscriptions to events their source class does not publish. */
+  readonly unpublished: readonly UnpublishedSubscription[];
+  /** Published events that no class of the set subscribes to. */
+  readonly unsubscribed: readonly UnsubscribedEvent[];
 }
 
 /** @internal Aggregates live objects and connections by class. */
@@ -39,8 +85,249 @@ export function buildGraph(objects: readonly object[], connections: readonly Con
   }
   return {
     nodes: [...instances].map(([name, count]) => ({ name, instances: count })).sort((a, b) => a.name.localeCompare(b.name)),
-    edges: [...edges.values()].sort((a, b) =>
-      a.publisher.localeCompare(b.publisher) || a.event.localeCompare(b.event) ||
-      a.subscriber.localeCompare(b.subscriber) || a.method.localeCompare(b.method)),
+    edges: [...edges.values()].sort(byEdge),
   };
+}
+
+/**
+ * The wiring declared by the decorators of `classes`, read from metadata alone: nothing is
+ * constructed. An edge goes from every class of the set that is (or extends) a
+ * subscription's source; a source class outside the set is added when nothing in the set
+ * extends it. Classes with no `@publishes` or `@subscribes` are left out.
+ *
+ * @param classes The classes to draw, e.g. every export of a module.
+ * @example
+ * console.log(toMermaid(staticGraph([Checkout, Inventory, Mailer])));
+ */
+export function staticGraph(classes: Iterable<Function>): StaticGraph {
+  const set: Function[] = [];
+  const add = (ctor: Function): void => {
+    if (!set.includes(ctor) && (publishedEvents(ctor).length > 0 || subscribedEvents(ctor).length > 0)) set.push(ctor);
+  };
+  for (const ctor of classes) {
+    if (typeof ctor === 'function') add(ctor);
+  }
+  const given = [...set];
+  for (const ctor of given) {
+    for (const { source } of subscribedEvents(ctor)) {
+      if (!given.some((c) => extendsClass(c, source))) add(source);
+    }
+  }
+  const name = displayNames(set);
+
+  const edges = new Map<string, GraphEdge>();
+  const unpublished: UnpublishedSubscription[] = [];
+  const heard = new Set<string>();
+  for (const subscriber of set) {
+    for (const { source, event, method } of subscribedEvents(subscriber)) {
+      if (findEvent(source, event) === undefined) {
+        unpublished.push({
+          subscriber: name(subscriber), method: String(method), source: name(source), event: String(event),
+          published: publishedEvents(source).map((e) => e.name),
+        });
+        continue;
+      }
+      for (const publisher of set) {
+        if (!extendsClass(publisher, source)) continue;
+        const declared = findEvent(publisher, event)!;
+        heard.add(`${name(publisher)}\0${String(declared.key)}`);
+        const edge = { publisher: name(publisher), event: declared.name, subscriber: name(subscriber), method: String(method) };
+        edges.set(Object.values(edge).join('\0'), edge);
+      }
+    }
+  }
+  const unsubscribed: UnsubscribedEvent[] = [];
+  for (const publisher of set) {
+    for (const declared of publishedEvents(publisher)) {
+      if (!heard.has(`${name(publisher)}\0${String(declared.key)}`)) unsubscribed.push({ publisher: name(publisher), event: declared.name });
+    }
+  }
+  return {
+    nodes: set.map((c) => ({ name: name(c), publishes: publishedEvents(c).map((e) => e.name) })).sort((a, b) => a.name.localeCompare(b.name)),
+    edges: [...edges.values()].sort(byEdge),
+    unpublished: unpublished.sort((a, b) => a.subscriber.localeCompare(b.subscriber) || a.method.localeCompare(b.method)),
+    unsubscribed: unsubscribed.sort((a, b) => a.publisher.localeCompare(b.publisher) || a.event.localeCompare(b.event)),
+  };
+}
+
+/** A graph any renderer draws: the live one of `container.graph()` or a static one. */
+export type AnyGraph = WiringGraph | StaticGraph;
+
+const NOBODY = '(no subscriber)';
+
+/**
+ * The graph as a Mermaid flowchart (a ```mermaid block renders as a picture on GitHub and
+ * GitLab). Classes are nodes; each arrow is labelled `event → method`. Live counts above 1
+ * are shown as `×n`. An event nobody subscribes to is a dashed arrow to "no subscriber"; a
+ * subscription to an event its source does not publish is a dashed arrow marked
+ * "not published".
+ */
+export function toMermaid(graph: AnyGraph): string {
+  const ids = new NodeIds((name) => {
+    const id = name.replace(/[^A-Za-z0-9_]/g, '_');
+    return /^[A-Za-z]/.test(id) && !MERMAID_KEYWORDS.has(id.toLowerCase()) ? id : `n_${id}`;
+  });
+  const lines = ['flowchart LR'];
+  for (const node of graph.nodes) lines.push(`  ${ids.of(node.name)}["${mermaidText(node.name + times(instancesOf(node)))}"]`);
+  for (const edge of graph.edges) {
+    const label = `${edge.event} → ${edge.method}${times(connectionsOf(edge))}`;
+    lines.push(`  ${ids.of(edge.publisher)} -->|"${mermaidText(label)}"| ${ids.of(edge.subscriber)}`);
+  }
+  if ('unpublished' in graph) {
+    for (const s of graph.unpublished) {
+      lines.push(`  ${ids.of(s.source)} -.->|"${mermaidText(`${s.event} (not published) → ${s.method}`)}"| ${ids.of(s.subscriber)}`);
+    }
+    if (graph.unsubscribed.length > 0) {
+      const nobody = ids.of(NOBODY);
+      lines.push(`  ${nobody}(("${mermaidText('no subscriber')}"))`);
+      for (const e of graph.unsubscribed) lines.push(`  ${ids.of(e.publisher)} -.->|"${mermaidText(e.event)}"| ${nobody}`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * The graph in Graphviz DOT (`eventwire graph app.js --format dot | dot -Tsvg > wiring.svg`).
+ * Same content as {@link toMermaid}; problems are dashed, and red for unpublished events.
+ */
+export function toDot(graph: AnyGraph): string {
+  const q = (text: string): string => `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+  const lines = [
+    'digraph eventwire {',
+    '  rankdir=LR;',
+    '  node [shape=box, fontname="Helvetica"];',
+    '  edge [fontname="Helvetica", fontsize=10];',
+  ];
+  for (const node of graph.nodes) {
+    const count = instancesOf(node);
+    lines.push(`  ${q(node.name)}${count > 1 ? ` [label=${q(node.name + times(count))}]` : ''};`);
+  }
+  for (const edge of graph.edges) {
+    lines.push(`  ${q(edge.publisher)} -> ${q(edge.subscriber)} [label=${q(`${edge.event} → ${edge.method}${times(connectionsOf(edge))}`)}];`);
+  }
+  if ('unpublished' in graph) {
+    for (const s of graph.unpublished) {
+      lines.push(`  ${q(s.source)} -> ${q(s.subscriber)} [label=${q(`${s.event} (not published) → ${s.method}`)}, style=dashed, color=red, fontcolor=red];`);
+    }
+    if (graph.unsubscribed.length > 0) {
+      lines.push(`  ${q(NOBODY)} [shape=plaintext, fontcolor=gray40];`);
+      for (const e of graph.unsubscribed) lines.push(`  ${q(e.publisher)} -> ${q(NOBODY)} [label=${q(e.event)}, style=dashed, color=gray40];`);
+    }
+  }
+  lines.push('}');
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * The graph as indented text for terminals: each `Publisher.event` followed by the
+ * `Subscriber.method`s it reaches, then classes with no connection and the problems found.
+ *
+ * @example
+ * Checkout.orderPlaced
+ *   -> Inventory.reserve
+ *   -> Mailer.sendConfirmation
+ * Purchasing.reorderSent
+ *   -> (no subscriber)
+ */
+export function toText(graph: AnyGraph): string {
+  const groups = new Map<string, string[]>();
+  const group = (publisher: string, event: string): string[] => {
+    const key = `${publisher}.${event}`;
+    let list = groups.get(key);
+    if (list === undefined) groups.set(key, list = []);
+    return list;
+  };
+  for (const edge of graph.edges) group(edge.publisher, edge.event).push(`${edge.subscriber}.${edge.method}${times(connectionsOf(edge), ' x')}`);
+  const problems: string[] = [];
+  if ('unpublished' in graph) {
+    for (const e of graph.unsubscribed) group(e.publisher, e.event).push(NOBODY);
+    for (const s of graph.unpublished) {
+      const published = s.published.length > 0 ? `it publishes ${s.published.join(', ')}` : 'it publishes no event';
+      problems.push(`! ${s.subscriber}.${s.method} subscribes to ${s.source}.${s.event}, which ${s.source} does not publish (${published})`);
+    }
+  }
+  const lines: string[] = [];
+  for (const key of [...groups.keys()].sort((a, b) => a.localeCompare(b))) {
+    lines.push(key);
+    for (const target of groups.get(key)!) lines.push(`  -> ${target}`);
+  }
+  const connected = new Set<string>();
+  for (const edge of graph.edges) connected.add(edge.publisher).add(edge.subscriber);
+  if ('unpublished' in graph) {
+    for (const e of graph.unsubscribed) connected.add(e.publisher);
+    for (const s of graph.unpublished) connected.add(s.subscriber).add(s.source);
+  }
+  for (const node of graph.nodes) {
+    if (!connected.has(node.name)) lines.push(`${node.name}${times(instancesOf(node), ' x')} (no connection)`);
+  }
+  lines.push(...problems);
+  if (lines.length === 0) lines.push('(no wired class)');
+  return lines.join('\n') + '\n';
+}
+
+function byEdge(a: GraphEdge, b: GraphEdge): number {
+  return a.publisher.localeCompare(b.publisher) || a.event.localeCompare(b.event) ||
+    a.subscriber.localeCompare(b.subscriber) || a.method.localeCompare(b.method);
+}
+
+/** True when `ctor` is `base` or a subclass of it. */
+function extendsClass(ctor: Function, base: Function): boolean {
+  return ctor === base || (typeof base.prototype === 'object' && base.prototype !== null &&
+    Object.prototype.isPrototypeOf.call(base.prototype, ctor.prototype));
+}
+
+/** Class names, with ` (2)`, ` (3)` added to distinct classes that share a name. */
+function displayNames(classes: readonly Function[]): (ctor: Function) => string {
+  const names = new Map<Function, string>();
+  const taken = new Map<string, number>();
+  const of = (ctor: Function): string => {
+    let name = names.get(ctor);
+    if (name === undefined) {
+      const base = ctor.name || '(anonymous class)';
+      const n = (taken.get(base) ?? 0) + 1;
+      taken.set(base, n);
+      names.set(ctor, name = n === 1 ? base : `${base} (${n})`);
+    }
+    return name;
+  };
+  for (const ctor of classes) of(ctor);
+  return of;
+}
+
+function instancesOf(node: WiringNode | StaticNode): number {
+  return 'instances' in node ? node.instances : 1;
+}
+
+function connectionsOf(edge: GraphEdge): number {
+  return 'connections' in edge ? (edge as WiringEdge).connections : 1;
+}
+
+function times(count: number, sign = ' ×'): string {
+  return count > 1 ? `${sign}${count}` : '';
+}
+
+const MERMAID_KEYWORDS = new Set(['end', 'graph', 'flowchart', 'subgraph', 'style', 'class', 'classdef', 'click', 'linkstyle', 'direction', 'default']);
+
+function mermaidText(text: string): string {
+  return text.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
+}
+
+/** Stable, unique Mermaid ids for node names. */
+class NodeIds {
+  private readonly ids = new Map<string, string>();
+  private readonly used = new Set<string>();
+
+  constructor(private readonly make: (name: string) => string) {}
+
+  of(name: string): string {
+    let id = this.ids.get(name);
+    if (id === undefined) {
+      const base = name === NOBODY ? 'no_subscriber' : this.make(name);
+      id = base;
+      for (let n = 2; this.used.has(id); n++) id = `${base}_${n}`;
+      this.used.add(id);
+      this.ids.set(name, id);
+    }
+    return id;
+  }
 }

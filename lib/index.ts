@@ -13,3 +13,18 @@ export type { Class, Constructor, InjectableOptions, PublishOptions, Scope, Subs
 export { Container, InjectionToken } from './container';
 export type { ContainerOptions, Provider, Token } from './container';
 export type { WiringEdge, WiringGraph, WiringNode } from './graph';
+export { staticGraph, toDot, toMermaid, toText } from './graph';
+export type { AnyGraph, GraphEdge, StaticGraph, StaticNode, UnpublishedSubscription, UnsubscribedEvent } from './graph';
+export { traceFromEnv, traceLogger } from './trace';
+export type { TraceLoggerOptions } from './trace';
+export { jsonCodec } from './transport';
+export type {
+  Codec, Consumer, Delivery, EncodedEnvelope, Envelope, IdempotencyClaim, IdempotencyStore, PayloadValidator,
+  Transport, TransportSubscription,
+} from './transport';
+export type { RemoteEventInfo, RemoteOptions } from './remote';
+export { MemoryIdempotencyStore } from './idempotency';
+export type { MemoryIdempotencyOptions } from './idempotency';
+export {
+  BrokerError, DeadLetterError, NoSubscriberError, PoisonMessageError, PublishBufferFullError, PublishError, TransportClosedError,
+} from './transport-errors';

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import {
   Container, DecoratorError, DisposedError, Event, InjectionToken, ResolutionError,
   inject, injectable, publishes, subscribes, type EventInfo,
@@ -212,6 +214,15 @@ describe(Container.name, () => {
       const app = new Container({ errors: 'isolate' });
       app.get(Bad);
       expect(() => app.get(Strict).saved.fire()).to.throw('no');
+    });
+
+    it('should print every dispatch when EVENTWIRE_TRACE=1 is set', function () {
+      this.timeout(30_000);
+      const script = `const { Container, publishes } = require('./lib'); class Checkout {}
+        publishes()(Checkout.prototype, 'orderPlaced'); new Container().get(Checkout).orderPlaced.fire('A-1');`;
+      const run = spawnSync(process.execPath, ['-r', 'ts-node/register', '-e', script],
+        { cwd: resolve(__dirname, '..'), env: { ...process.env, EVENTWIRE_TRACE: '1' }, encoding: 'utf8' });
+      expect(run.stderr).to.match(/^\[eventwire\] Checkout\.orderPlaced fire: 0 handlers, \d+\.\d{3} ms, 0 failed \(dead event\)\n$/);
     });
 
     it('should call the trace hook on every fire of its events', () => {

@@ -335,6 +335,17 @@ for (const { tier, threshold } of tiers) {
         event.fire(1);
         expect(records).to.deep.equal([{ name: 'tick', handlers: 2, failures: 1, source }]);
       });
+
+      it('should count sync and async failures of fireAsync', async () => {
+        const seen: [number, number, boolean][] = [];
+        const { onError } = recorder();
+        const event = new Event<[number]>('tick', { onError, trace: ({ handlers, failures, async }) => { seen.push([handlers, failures, async]); } });
+        event.add(() => { throw new Error('sync'); });
+        event.add(async () => { throw new Error('async'); });
+        event.add(() => undefined);
+        await event.fireAsync(1);
+        expect(seen).to.deep.equal([[3, 2, true]]);
+      });
     });
 
     describe('leak warning', () => {

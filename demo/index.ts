@@ -1,0 +1,21 @@
+/**
+ * `npm run demo`: the three demos in a row. Each file also runs on its own, e.g.
+ * `node --expose-gc -r ts-node/register demo/order-service.ts`.
+ */
+import { runDiagram } from './diagram';
+import { runEssay } from './essay';
+import { runOrderService } from './order-service';
+
+async function main(): Promise<void> {
+  console.log('== 1. The essay\'s example: one handler, two events, and which one fired ==');
+  runEssay();
+  console.log('\n== 2. An order service bootstrapped by the container ==');
+  await runOrderService();
+  console.log('\n== 3. The wiring diagram ==');
+  runDiagram();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

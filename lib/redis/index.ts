@@ -1,0 +1,13 @@
+/**
+ * `eventwire/redis`: the Redis Streams transport. Needs the optional peer dependency `ioredis`
+ * (5 or later) and Redis 6.2 or later. See docs/remote.md.
+ *
+ * @example
+ * import { Container } from 'eventwire';
+ * import { RedisTransport } from 'eventwire/redis';
+ * const app = new Container({ transport: new RedisTransport({ connection: process.env.REDIS_URL }), namespace: 'shop' });
+ */
+export { RedisTransport } from './transport';
+export type { RedisTransportOptions } from './options';
+export { RedisIdempotencyStore } from './idempotency';
+export { deadLetterKey, streamKey } from './fields';

@@ -1,0 +1,109 @@
+import type { Redis, RedisOptions } from 'ioredis';
+import { InvalidArgumentError } from '../errors';
+import { safeString } from '../error-policy';
+
+/** Options of `new RedisTransport(options)`. Every time is in milliseconds. */
+export interface RedisTransportOptions {
+  /**
+   * The broker: a `redis://` URL, ioredis options, or an ioredis client whose settings are copied
+   * (the transport opens its own connections and never closes yours). Default `redis://127.0.0.1:6379`.
+   */
+  connection?: string | RedisOptions | Redis;
+  /** Prefix of every key the transport writes. Default `'eventwire'`. */
+  prefix?: string;
+  /** This process's consumer name in its groups. Default `host:pid:random`, unique per transport. */
+  consumerName?: string;
+  /**
+   * Handlers of one subscription (consumer group) running at once in this process. Default 16.
+   * `1` handles one stream's events in order (a failing one is retried before the next), as long
+   * as one process runs the group and no message is reclaimed from a crashed consumer.
+   */
+  maxInFlight?: number;
+  /** Deliveries of a failing message before it is dead-lettered. Default 5. */
+  maxAttempts?: number;
+  /** Delay before the first retry of a failing message; it doubles for each retry, up to 30 s. Default 200. */
+  retryDelayMs?: number;
+  /**
+   * A message a consumer holds for this long without renewing it (the consumer crashed or hangs)
+   * is reclaimed by another consumer of its group. Live handlers renew their messages, so a slow
+   * handler keeps its message. Also the lease of an envelope id being handled. Default 30 000.
+   */
+  claimIdleMs?: number;
+  /** How often each consumer looks for such messages. Default `claimIdleMs / 2`. */
+  claimIntervalMs?: number;
+  /** The `BLOCK` of each `XREADGROUP`: the longest a read waits, so a lost connection is noticed. Default 2000. */
+  blockMs?: number;
+  /**
+   * Publishes the broker has not confirmed yet (buffered during an outage). One more THROWS
+   * `PublishBufferFullError` synchronously: nothing is dropped silently. Default 10 000.
+   */
+  maxPendingPublishes?: number;
+  /** Where a consumer group created now starts: at `'new'` events (default) or the stream's `'beginning'`. */
+  startFrom?: 'new' | 'beginning';
+  /**
+   * Trim each stream to about this many entries on publish (`XADD MAXLEN ~`). Default: never.
+   * Trimming removes entries that slow or stopped groups have not read yet.
+   */
+  maxStreamLength?: number;
+  /** How long handled envelope ids are remembered to drop duplicates. Default 24 h. */
+  dedupTtlMs?: number;
+  /** How long `close()` waits for handlers in flight and for unconfirmed publishes. Default 10 000. */
+  closeTimeoutMs?: number;
+  /**
+   * Background problems: a lost connection (once per outage), dead-lettered messages, retries
+   * of failed reads. Default: one line on stderr.
+   */
+  onError?: (error: Error) => void;
+}
+
+/** Options with every default filled in. */
+export type ResolvedOptions = Required<Omit<RedisTransportOptions, 'connection' | 'maxStreamLength'>> &
+  Pick<RedisTransportOptions, 'connection' | 'maxStreamLength'>;
+
+/** Fills in defaults and checks every option, naming it in the error. */
+export function resolveOptions(options: RedisTransportOptions, consumerName: string): ResolvedOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError(`new RedisTransport(): options must be an object, got ${safeString(options)}.`);
+  }
+  const claimIdleMs = options.claimIdleMs ?? 30_000;
+  const resolved: ResolvedOptions = {
+    connection: options.connection,
+    prefix: options.prefix ?? 'eventwire',
+    consumerName: options.consumerName ?? consumerName,
+    maxInFlight: options.maxInFlight ?? 16,
+    maxAttempts: options.maxAttempts ?? 5,
+    retryDelayMs: options.retryDelayMs ?? 200,
+    claimIdleMs,
+    claimIntervalMs: options.claimIntervalMs ?? Math.max(10, Math.floor(claimIdleMs / 2)),
+    blockMs: options.blockMs ?? 2000,
+    maxPendingPublishes: options.maxPendingPublishes ?? 10_000,
+    startFrom: options.startFrom ?? 'new',
+    maxStreamLength: options.maxStreamLength,
+    dedupTtlMs: options.dedupTtlMs ?? 24 * 3600_000,
+    closeTimeoutMs: options.closeTimeoutMs ?? 10_000,
+    onError: options.onError ?? ((error) => { process.stderr.write(`eventwire/redis: ${error.message}\n`); }),
+  };
+  const counts = ['maxInFlight', 'maxAttempts', 'maxPendingPublishes'] as const;
+  for (const name of counts) whole(name, resolved[name], 1);
+  const times = ['retryDelayMs', 'claimIdleMs', 'claimIntervalMs', 'blockMs', 'dedupTtlMs', 'closeTimeoutMs'] as const;
+  for (const name of times) whole(name, resolved[name], name === 'retryDelayMs' ? 0 : 1);
+  if (resolved.maxStreamLength !== undefined) whole('maxStreamLength', resolved.maxStreamLength, 1);
+  for (const name of ['prefix', 'consumerName'] as const) {
+    if (typeof resolved[name] !== 'string' || resolved[name] === '') {
+      throw new InvalidArgumentError(`new RedisTransport(): ${name} must be a non-empty string, got ${safeString(resolved[name])}.`);
+    }
+  }
+  if (resolved.startFrom !== 'new' && resolved.startFrom !== 'beginning') {
+    throw new InvalidArgumentError(`new RedisTransport(): startFrom must be 'new' or 'beginning', got ${safeString(resolved.startFrom)}.`);
+  }
+  if (typeof resolved.onError !== 'function') {
+    throw new InvalidArgumentError(`new RedisTransport(): onError must be a function, got ${safeString(resolved.onError)}.`);
+  }
+  return resolved;
+}
+
+function whole(name: string, value: unknown, min: number): void {
+  if (!(Number.isInteger(value) && (value as number) >= min)) {
+    throw new InvalidArgumentError(`new RedisTransport(): ${name} must be a whole number from ${min}, got ${safeString(value)}.`);
+  }
+}

@@ -1,0 +1,165 @@
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { ExitCode, main, usage } from '../lib/cli';
+
+const root = path.resolve(__dirname, '..');
+
+/** Runs the command in this process; returns its exit code and output. */
+async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, cwd: root });
+  return { code, stdout, stderr };
+}
+
+describe('eventwire graph (the command)', () => {
+  it('should print the static graph of a module\'s decorated classes as text by default', async () => {
+    const { code, stdout, stderr } = await run('graph', 'spec/fixtures/engine-room.ts');
+    expect({ code, stderr }).to.deep.equal({ code: ExitCode.ok, stderr: '' });
+    expect(stdout).to.equal([
+      'Engine.overheated',
+      '  -> (no subscriber)',
+      'Engine.started',
+      '  -> Dashboard.showRpm',
+      'TurboEngine.boosted',
+      '  -> Dashboard.showBoost',
+      'TurboEngine.overheated',
+      '  -> (no subscriber)',
+      'TurboEngine.started',
+      '  -> Dashboard.showRpm',
+      '! Mechanic.repair subscribes to Engine.stalled, which Engine does not publish (it publishes started, overheated)',
+      '',
+    ].join('\n'));
+  });
+
+  it('should print Mermaid and DOT with --format, in either spelling', async () => {
+    const mermaid = await run('graph', 'spec/fixtures/engine-room.ts', '--format', 'mermaid');
+    expect(mermaid.code).to.equal(ExitCode.ok);
+    expect(mermaid.stdout).to.match(/^flowchart LR\n/).and.contain('Engine -->|"started → showRpm"| Dashboard');
+    const dot = await run('graph', '--format=dot', 'spec/fixtures/engine-room.ts');
+    expect(dot.code).to.equal(ExitCode.ok);
+    expect(dot.stdout).to.match(/^digraph eventwire \{\n/).and.contain('"Engine" -> "Dashboard" [label="started → showRpm"];');
+  });
+
+  it('should draw the classes of several modules together', async () => {
+    const { code, stdout } = await run('graph', 'spec/fixtures/no-wiring.ts', 'demo/shop.ts');
+    expect(code).to.equal(ExitCode.failed);
+    expect(stdout).to.equal('');
+    const both = await run('graph', 'demo/shop.ts', 'spec/fixtures/engine-room.ts');
+    expect(both.code).to.equal(ExitCode.ok);
+    expect(both.stdout).to.contain('Checkout.orderPlaced\n').and.contain('Engine.started\n');
+  });
+
+  it('should print the help with -h or --help and exit 0', async () => {
+    for (const flag of ['-h', '--help']) {
+      expect(await run(flag)).to.deep.equal({ code: ExitCode.ok, stdout: usage, stderr: '' });
+    }
+    expect(usage).to.contain('Exit codes: 0 printed, 1 a module could not be loaded or has no decorated class, 2 bad usage.');
+  });
+
+  it('should exit 2 with the usage on a wrong command line, naming what is wrong', async () => {
+    const cases: [string[], string][] = [
+      [[], 'eventwire: a command is missing.'],
+      [['draw', 'x.js'], 'eventwire: unknown command "draw": the only command is "graph".'],
+      [['graph'], 'eventwire: graph needs the module to draw, e.g. "eventwire graph dist/app.js".'],
+      [['graph', 'x.js', '--format', 'svg'], 'eventwire: --format must be text, mermaid or dot, got "svg".'],
+      [['graph', 'x.js', '--format'], 'eventwire: --format must be text, mermaid or dot, got nothing.'],
+      [['graph', 'x.js', '--verbose'], 'eventwire: unknown option "--verbose".'],
+    ];
+    for (const [argv, message] of cases) {
+      const { code, stdout, stderr } = await run(...argv);
+      expect({ argv, code, stdout }).to.deep.equal({ argv, code: ExitCode.usage, stdout: '' });
+      expect(stderr.split('\n')[0], argv.join(' ')).to.equal(message);
+    }
+  });
+
+  it('should exit 1 and say how to fix it when the module cannot be found', async () => {
+    const { code, stderr } = await run('graph', 'dist/nothing-here.js');
+    expect(code).to.equal(ExitCode.failed);
+    expect(stderr).to.equal(
+      `eventwire: cannot find module "dist/nothing-here.js" (looked for ${path.join(root, 'dist/nothing-here.js')}, with .js and /index.js, ` +
+      `and for a package of that name from ${root}). Pass the path of a compiled module, e.g. "eventwire graph dist/app.js".\n`);
+  });
+
+  it('should exit 1 with the module\'s own error when loading it throws', async () => {
+    const { code, stderr } = await run('graph', 'spec/fixtures/throws-on-load.ts');
+    expect(code).to.equal(ExitCode.failed);
+    expect(stderr).to.contain('eventwire: could not load "spec/fixtures/throws-on-load.ts"')
+      .and.contain('Error: database unreachable.')
+      .and.contain('It is TypeScript: compile it first and pass the .js file, or run the command through ts-node');
+  });
+
+  it('should exit 1, listing the exports, when a module has no decorated class', async () => {
+    const { code, stderr } = await run('graph', 'spec/fixtures/no-wiring.ts');
+    expect(code).to.equal(ExitCode.failed);
+    expect(stderr).to.equal(
+      'eventwire: "spec/fixtures/no-wiring.ts" loaded, but its exports (Thermometer, version) include no class with @publishes or @subscribes. ' +
+      'Export the decorated classes from it. If they are exported and decorated, the module loads another copy of eventwire than this command: ' +
+      'run the project\'s own (npx eventwire graph ...).\n');
+  });
+
+  describe('built with npm run build (tsconfig.build.json)', function () {
+    this.timeout(60_000);
+    let dir = '';
+    let cli = '';
+
+    before(() => {
+      // Inside the (git-ignored) build-check folder, so that dist/ finds reflect-metadata in node_modules.
+      mkdirSync(path.join(root, 'build-check'), { recursive: true });
+      dir = mkdtempSync(path.join(root, 'build-check', 'cli-'));
+      const build = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', path.join(dir, 'dist')],
+        { cwd: root, encoding: 'utf8' });
+      expect(build.status, build.stdout + build.stderr).to.equal(0);
+      cli = path.join(dir, 'dist', 'cli.js');
+      // What a compiler emits for legacy decorators, written by hand: plain JavaScript, no TypeScript involved.
+      const decorate = `
+        class Engine {}
+        publishes('started')(Engine.prototype, 'start');
+        class Dashboard { onStarted(rpm) {} }
+        subscribes(Engine, 'start')(Dashboard.prototype, 'onStarted', Object.getOwnPropertyDescriptor(Dashboard.prototype, 'onStarted'));`;
+      writeFileSync(path.join(dir, 'app.js'),
+        `const { publishes, subscribes } = require('./dist/index.js');${decorate}\nmodule.exports = { Engine, Dashboard };\n`);
+      writeFileSync(path.join(dir, 'app.mjs'),
+        `import { publishes, subscribes } from './dist/index.js';${decorate}\nexport { Engine, Dashboard };\n`);
+      writeFileSync(path.join(dir, 'app.ts'), 'export class Engine { @publishes() started!: Event; }\n');
+    });
+
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    const node = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: dir, encoding: 'utf8' });
+
+    it('should start with a shebang, so npm can link it as the eventwire command', () => {
+      expect(readFileSync(cli, 'utf8').split('\n')[0]).to.equal('#!/usr/bin/env node');
+      const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { bin?: Record<string, string> };
+      expect(pkg.bin).to.deep.equal({ eventwire: 'dist/cli.js' });
+    });
+
+    it('should draw a compiled CommonJS module and exit 0', () => {
+      const result = node('graph', 'app.js');
+      expect({ status: result.status, stderr: result.stderr }).to.deep.equal({ status: 0, stderr: '' });
+      expect(result.stdout).to.equal('Engine.started\n  -> Dashboard.onStarted\n');
+    });
+
+    it('should draw an ES module too', () => {
+      const result = node('graph', 'app.mjs', '--format', 'mermaid');
+      expect(result.status, result.stderr).to.equal(0);
+      expect(result.stdout).to.contain('Engine -->|"started → onStarted"| Dashboard');
+    });
+
+    it('should exit 1 and explain what to do when given TypeScript source', () => {
+      const result = node('graph', 'app.ts');
+      expect(result.status).to.equal(1);
+      expect(result.stdout).to.equal('');
+      expect(result.stderr).to.contain('eventwire: could not load "app.ts"').and.contain('SyntaxError')
+        .and.contain('It is TypeScript: compile it first and pass the .js file');
+    });
+
+    it('should exit 2 on bad usage', () => {
+      const result = node('graph');
+      expect(result.status).to.equal(2);
+      expect(result.stderr).to.contain('Usage: eventwire graph');
+    });
+  });
+});
