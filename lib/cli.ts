@@ -111,6 +111,8 @@ async function load(specifier: string, cwd: string): Promise<{ exports: unknown 
     }
   }
   try {
+    // The user's module is loaded as Node would load it: require() is the point here.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return { exports: require(file) };
   } catch (error) {
     if ((error as { code?: unknown }).code === 'ERR_REQUIRE_ESM') {

@@ -76,6 +76,8 @@ export class Container implements Disposable, AsyncDisposable {
   private readonly wiring: Wiring;
   private readonly resolving: unknown[] = [];
   private disposed = false;
+  private pruneBuiltAt = 64;
+  private pruneChildrenAt = 64;
 
   /**
    * @param options The error policy and trace hook of every event the container creates
@@ -90,6 +92,7 @@ export class Container implements Disposable, AsyncDisposable {
     this.options = { errors, onError, quarantine, trace };
     this.bridge = parent !== undefined ? parent.bridge : RemoteBridge.create(options, this.options.onError);
     this.wiring = new Wiring(parent?.wiring, this.options, this.bridge);
+    this.wiring.onSweep = () => prune(this.built, (e) => 'strong' in e || e.weak.deref() !== undefined);
   }
 
   /** @internal */ readonly options: ContainerOptions;
@@ -164,6 +167,10 @@ export class Container implements Disposable, AsyncDisposable {
     this.assertLive('createChild()');
     const child = new Container({}, this);
     this.children.push(new WeakRef(child));
+    if (this.children.length >= this.pruneChildrenAt) {
+      prune(this.children, (ref) => ref.deref() !== undefined);
+      this.pruneChildrenAt = Math.max(64, this.children.length * 2);
+    }
     return child;
   }
 
@@ -190,6 +197,7 @@ export class Container implements Disposable, AsyncDisposable {
     }
     this.wiring.dispose();
     this.disposed = true;
+    if (this.parent !== undefined) prune(this.parent.children, (ref) => ref.deref() !== this);
     for (let i = this.built.length - 1; i >= 0; i--) {
       const entry = this.built[i];
       const object = 'strong' in entry ? entry.strong : entry.weak.deref();
@@ -278,10 +286,19 @@ export class Container implements Disposable, AsyncDisposable {
     if (object !== null && typeof object === 'object') {
       into.wiring.adopt(object);
       if (!('useValue' in registration.provider)) {
-        into.built.push(registration.scope === 'singleton' ? { strong: object } : { weak: new WeakRef(object) });
+        into.remember(registration.scope === 'singleton' ? { strong: object } : { weak: new WeakRef(object) });
       }
     }
     return object;
+  }
+
+  /** Keeps what this container built, for dispose(); forgets collected transients now and then. */
+  private remember(entry: Built): void {
+    this.built.push(entry);
+    if (this.built.length >= this.pruneBuiltAt) {
+      prune(this.built, (e) => 'strong' in e || e.weak.deref() !== undefined);
+      this.pruneBuiltAt = Math.max(64, this.built.length * 2);
+    }
   }
 
   private construct(ctor: Constructor): unknown {
@@ -321,17 +338,13 @@ export class Container implements Disposable, AsyncDisposable {
   }
 
   private lookup(token: unknown): { owner: Container; registration: Registration } | undefined {
-    for (let c: Container | undefined = this; c !== undefined; c = c.parent) {
-      const registration = c.registrations.get(token);
-      if (registration !== undefined) return { owner: c, registration };
-    }
-    return undefined;
+    const registration = this.registrations.get(token);
+    if (registration !== undefined) return { owner: this, registration };
+    return this.parent?.lookup(token);
   }
 
   private root(): Container {
-    let c: Container = this;
-    while (c.parent !== undefined) c = c.parent;
-    return c;
+    return this.parent === undefined ? this : this.parent.root();
   }
 
   private path(token: unknown): string[] {
@@ -364,6 +377,13 @@ function parametersOf(ctor: Function): { count: number; declared: readonly unkno
   const injected = injectedTokens(owner);
   const count = Math.max(owner.length, declared?.length ?? 0, ...[...injected.keys()].map((i) => i + 1));
   return { count, declared, injected };
+}
+
+/** Removes, in place, the items that fail `keep`. */
+function prune<T>(items: T[], keep: (item: T) => boolean): void {
+  let kept = 0;
+  for (const item of items) if (keep(item)) items[kept++] = item;
+  items.length = kept;
 }
 
 function isConstructor(token: unknown): token is Constructor {

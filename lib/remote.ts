@@ -3,7 +3,7 @@ import { Event, type EventInfo } from './event';
 import { DecoratorError, InvalidArgumentError } from './errors';
 import { defaultReporter, report, safeString, type ErrorReporter } from './error-policy';
 import { MemoryIdempotencyStore } from './idempotency';
-import type { PublishedEvent, SubscribedEvent } from './metadata';
+import type { Class, PublishedEvent, SubscribedEvent } from './metadata';
 import type { RemoteLink } from './remote-link';
 import { NoSubscriberError, PoisonMessageError, TransportClosedError } from './transport-errors';
 import {
@@ -61,10 +61,12 @@ class Listener {
   /** Queries of the wiring scopes that adopted objects of the class. */
   providers: (() => object[])[] = [];
   consumer: Consumer | undefined;
+  /** True while no object of the class is live: the consumer takes no messages. */
+  paused = false;
   /** Stands in for the event in {@link RemoteEventInfo}; it is disposed. */
   readonly standIn: Event<unknown[]>;
 
-  constructor(readonly subscriber: Function, readonly subscription: SubscribedEvent, readonly event: string, readonly group: string) {
+  constructor(readonly subscriber: Class, readonly subscription: SubscribedEvent, readonly event: string, readonly group: string) {
     this.standIn = new Event<unknown[]>(event);
     this.standIn.dispose();
   }
@@ -99,9 +101,9 @@ export class RemoteBridge implements RemoteLink {
   private readonly validate: PayloadValidator | undefined;
   private readonly versions: Readonly<Record<string, number>>;
   private readonly idempotency: IdempotencyStore;
-  private readonly listeners = new Map<Function, Map<SubscribedEvent, Listener>>();
+  private readonly listeners = new Map<Class, Map<SubscribedEvent, Listener>>();
   /** Group owners by event and group name, to refuse two classes in one group. */
-  private readonly groups = new Map<string, Function>();
+  private readonly groups = new Map<string, Class>();
   private closing: Promise<void> | undefined;
   private closed = false;
 
@@ -152,7 +154,7 @@ export class RemoteBridge implements RemoteLink {
   }
 
   /** See {@link RemoteLink.listen}: starts one consumer group per subscriber class and subscription. */
-  listen(subscriber: Function, subscription: SubscribedEvent, _publisher: Function, declared: PublishedEvent, instances: () => object[]): void {
+  listen(subscriber: Class, subscription: SubscribedEvent, _publisher: Class, declared: PublishedEvent, instances: () => object[]): void {
     if (this.closed) return;
     let bySubscription = this.listeners.get(subscriber);
     if (bySubscription === undefined) this.listeners.set(subscriber, bySubscription = new Map());
@@ -160,6 +162,10 @@ export class RemoteBridge implements RemoteLink {
     if (existing !== undefined) {
       existing.providers.push(instances);
       if (existing.providers.length > 32) queueMicrotask(() => existing.live());
+      if (existing.paused) {
+        existing.paused = false;
+        existing.consumer?.resume();
+      }
       return;
     }
     const method = String(subscription.method);
@@ -252,6 +258,7 @@ export class RemoteBridge implements RemoteLink {
       await this.invoke(listener, envelope);
     } catch (error) {
       await claim.abandon().catch(() => undefined);   // the claim lapses on its own otherwise
+      if (NoSubscriberError.isNoSubscriber(error)) throw error;
       report(this.reporter, {
         error,
         eventName: listener.event,
@@ -277,11 +284,7 @@ export class RemoteBridge implements RemoteLink {
   private async invoke(listener: Listener, envelope: Envelope<unknown[]>): Promise<void> {
     const objects = listener.live();
     const { subscriber, subscription } = listener;
-    if (objects.length === 0) {
-      throw new NoSubscriberError(
-        `No live ${subscriber.name} object in this process to deliver remote event "${envelope.name}" (id ${envelope.id}) to: ` +
-        'it was released or garbage-collected. Keep remote subscribers alive (singletons, the default) until disposeAsync().');
-    }
+    if (objects.length === 0) throw this.pause(listener, envelope);
     const { filter, info } = subscription.options;
     if (filter !== undefined && !filter(undefined, ...envelope.payload)) return;
     const args = info === true
@@ -294,6 +297,25 @@ export class RemoteBridge implements RemoteLink {
     const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
     if (failures.length === 1) throw failures[0];
     if (failures.length > 1) throw new AggregateError(failures, `${failures.length} ${subscriber.name} objects failed to handle remote event "${envelope.name}"`);
+  }
+
+  /** Pauses the consumer of a class with no live object (reported once); returns the error to throw. */
+  private pause(listener: Listener, envelope: Envelope<unknown[]>): NoSubscriberError {
+    const { subscriber, group } = listener;
+    const error = new NoSubscriberError(
+      `No live ${subscriber.name} object in this process to deliver remote event "${envelope.name}" (id ${envelope.id}) to: ` +
+      `it was released, garbage-collected, or its container disposed without disposeAsync(). Consumer group ${group} pauses ` +
+      `in this process until a ${subscriber.name} is wired again; its events wait in the broker for other processes of the service. ` +
+      'Keep remote subscribers alive (singletons, the default) and close containers with disposeAsync().');
+    if (!listener.paused) {
+      listener.paused = true;
+      listener.consumer?.pause();
+      report(this.reporter, {
+        error, eventName: listener.event, source: undefined, handler: `${subscriber.name}.${String(listener.subscription.method)} (remote)`,
+        async: true, quarantined: false,
+      });
+    }
+    return error;
   }
 
   /** Decodes and validates; a message that can never be handled throws {@link PoisonMessageError}. */

@@ -41,10 +41,18 @@ export class PoisonMessageError extends EventwireError {
 
 /**
  * A remote event arrived for a subscriber class with no live object in this process (it was
- * released or garbage-collected). The delivery fails and is retried, then dead-lettered.
+ * released, garbage-collected, or its container disposed without `disposeAsync()`). The message
+ * stays pending for another process of the service, and this process's consumer pauses until
+ * an object of the class is wired again. Never retried here, never dead-lettered.
  */
 export class NoSubscriberError extends EventwireError {
   readonly code = 'EVENTWIRE_NO_SUBSCRIBER';
+
+  /** True when `error` is a no-subscriber error, even from another copy of the package. */
+  static isNoSubscriber(error: unknown): error is NoSubscriberError {
+    return error instanceof NoSubscriberError ||
+      (error instanceof Error && (error as { code?: unknown }).code === 'EVENTWIRE_NO_SUBSCRIBER');
+  }
 }
 
 /** A message exhausted its delivery attempts or could not be handled, and was moved to the dead-letter stream. */

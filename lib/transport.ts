@@ -80,6 +80,7 @@ export interface Delivery {
 
 /** One consumer group's subscription to one event of one namespace. */
 export interface TransportSubscription {
+  /** The namespace whose events to read. */
   readonly namespace: string;
   /** The event's name. */
   readonly event: string;
@@ -88,8 +89,8 @@ export interface TransportSubscription {
   /**
    * Handles one message. Resolving acknowledges it. Rejecting retries it (up to the transport's
    * attempt limit, then dead-letters it), except that a {@link PoisonMessageError} is
-   * dead-lettered at once, and a rejection after `delivery.signal` aborted leaves the message
-   * pending for another consumer.
+   * dead-lettered at once, and a `NoSubscriberError` or a rejection after `delivery.signal`
+   * aborted leaves the message pending for another consumer, without counting an attempt.
    */
   readonly handle: (envelope: EncodedEnvelope, delivery: Delivery) => Promise<void>;
 }
@@ -98,6 +99,10 @@ export interface TransportSubscription {
 export interface Consumer {
   /** Resolves once the consumer group exists and reading has started. */
   readonly ready: Promise<void>;
+  /** Stops taking new messages (handlers in flight go on) until `resume()`. */
+  pause(): void;
+  /** Takes messages again after `pause()`. */
+  resume(): void;
   /** Stops reading, waits for the handlers in flight and acknowledges them. Idempotent. */
   close(): Promise<void>;
 }

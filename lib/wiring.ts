@@ -1,4 +1,4 @@
-import { Event, type EventOptions } from './event';
+import { Event, type EventInfo, type EventOptions } from './event';
 import { DecoratorError, DisposedError } from './errors';
 import { className, safeString } from './error-policy';
 import { publishedEvents, subscribedEvents, type PublishedEvent, type SubscribedEvent } from './metadata';
@@ -19,6 +19,23 @@ export interface Connection {
   readonly subscriber: Function;
   readonly method: string;
   readonly subscription: Subscription;
+  /** @internal The publishing object, held weakly. */
+  readonly source: WeakRef<object>;
+  /** @internal The subscribing object, held weakly. */
+  readonly target: WeakRef<object>;
+}
+
+/** One WeakRef per object, shared by the indexes and connections. */
+const weakRefs = new WeakMap<object, WeakRef<object>>();
+function weakRefOf(object: object): WeakRef<object> {
+  let ref = weakRefs.get(object);
+  if (ref === undefined) weakRefs.set(object, ref = new WeakRef(object));
+  return ref;
+}
+
+/** A connection whose handler is registered and whose two ends are alive. */
+function isLive(connection: Connection): boolean {
+  return connection.subscription.active && connection.source.deref() !== undefined && connection.target.deref() !== undefined;
 }
 
 /** Objects held weakly, found by class. */
@@ -27,7 +44,7 @@ class WeakIndex {
   private readonly pruneAt = new Map<Function, number>();
 
   add(object: object, classes: Iterable<Function>): void {
-    const ref = new WeakRef(object);
+    const ref = weakRefOf(object);
     for (const cls of classes) {
       let refs = this.byClass.get(cls);
       if (refs === undefined) this.byClass.set(cls, refs = []);
@@ -56,6 +73,16 @@ class WeakIndex {
     for (const [cls, refs] of this.byClass) this.byClass.set(cls, refs.filter((r) => r.deref() !== object));
   }
 
+  /** Forgets collected objects. */
+  sweep(): void {
+    for (const [cls, refs] of this.byClass) {
+      const live = refs.filter((r) => r.deref() !== undefined);
+      if (live.length === 0) this.byClass.delete(cls);
+      else this.byClass.set(cls, live);
+      this.pruneAt.set(cls, Math.max(64, live.length * 2));
+    }
+  }
+
   all(): Set<object> {
     const out = new Set<object>();
     for (const cls of this.byClass.keys()) for (const object of this.live(cls)) out.add(object);
@@ -67,6 +94,8 @@ class WeakIndex {
 const connectionsOf = new WeakMap<object, Connection[]>();
 /** The scope that adopted each object. */
 const ownerOf = new WeakMap<object, Wiring>();
+/** Tells a scope that one of its objects was collected, so it can sweep its bookkeeping. */
+const adopted = new FinalizationRegistry<Wiring>((scope) => scope.collected());
 
 /** The classes of an object's prototype chain, most derived first. */
 function classChain(object: object): Function[] {
@@ -85,6 +114,11 @@ export class Wiring {
   private readonly children: WeakRef<Wiring>[] = [];
   private connections: Connection[] = [];
   private pruneConnectionsAt = 64;
+  /** Objects adopted, and of those collected, since the last sweep. */
+  private adoptedSinceSweep = 0;
+  private collectedSinceSweep = 0;
+  /** Called after each sweep, for the container's own bookkeeping. */
+  onSweep: (() => void) | undefined = undefined;
   disposed = false;
 
   /**
@@ -92,7 +126,12 @@ export class Wiring {
    * @param eventOptions Options for every event this scope creates (error policy, trace).
    */
   constructor(readonly parent: Wiring | undefined, private readonly eventOptions: EventOptions, private readonly remote?: RemoteLink) {
-    parent?.children.push(new WeakRef(this));
+    if (parent !== undefined) {
+      parent.children.push(new WeakRef(this));
+      // Children dropped without dispose() are forgotten now and then.
+      const n = parent.children.length;
+      if (n >= 64 && (n & (n - 1)) === 0) parent.liveChildren();
+    }
   }
 
   /** True when `object` was adopted by some scope and not released. */
@@ -115,6 +154,8 @@ export class Wiring {
     if (published.length === 0 && subscribed.length === 0) return;
     for (const declared of published) this.createEvent(object, declared);
     ownerOf.set(object, this);
+    adopted.register(object, this, object);
+    this.adoptedSinceSweep++;
 
     const scopes = this.lineage();
     if (this.remote !== undefined) this.listenRemote(ctor, subscribed);
@@ -147,8 +188,29 @@ export class Wiring {
     for (const connection of connectionsOf.get(object) ?? []) connection.subscription.unsubscribe();
     connectionsOf.delete(object);
     ownerOf.delete(object);
+    adopted.unregister(object);
     owner.sources.remove(object);
     owner.subscribers.remove(object);
+  }
+
+  /**
+   * @internal Called by the finalization registry: once half of what was adopted since the
+   * last sweep has been collected, forgets every collected object and dead connection.
+   */
+  collected(): void {
+    if (++this.collectedSinceSweep < 64 || this.collectedSinceSweep * 2 < this.adoptedSinceSweep) return;
+    this.sources.sweep();
+    this.subscribers.sweep();
+    this.connections = this.connections.filter((c) => isLive(c));
+    this.pruneConnectionsAt = Math.max(64, this.connections.length * 2);
+    const live = new Set([...this.sources.all(), ...this.subscribers.all()]);
+    for (const object of live) {
+      const list = connectionsOf.get(object);
+      if (list !== undefined) connectionsOf.set(object, list.filter((c) => isLive(c)));
+    }
+    this.adoptedSinceSweep = live.size;
+    this.collectedSinceSweep = 0;
+    this.onSweep?.();
   }
 
   /** Releases every object of this scope; the scope refuses new ones afterwards. */
@@ -156,11 +218,16 @@ export class Wiring {
     for (const object of new Set([...this.sources.all(), ...this.subscribers.all()])) this.release(object);
     this.connections = [];
     this.disposed = true;
+    if (this.parent !== undefined) {
+      const siblings = this.parent.children;
+      const index = siblings.findIndex((ref) => ref.deref() === this);
+      if (index >= 0) siblings.splice(index, 1);
+    }
   }
 
   /** Live connections made in this scope and its children. */
   liveConnections(): Connection[] {
-    const out = this.connections.filter((c) => c.subscription.active);
+    const out = this.connections.filter((c) => isLive(c));
     for (const child of this.liveChildren()) out.push(...child.liveConnections());
     return out;
   }
@@ -199,19 +266,22 @@ export class Wiring {
     const event = (source as Record<string | symbol, unknown>)[declared.key] as Event<unknown[]>;
     const method = (subscriber as Record<string | symbol, unknown>)[subscription.method] as (...args: unknown[]) => unknown;
     const { once, priority, info, filter } = subscription.options;
-    const handler = filter === undefined ? method : filtered(method, filter, source, info === true);
-    const added = info === true
-      ? event.add(handler as (this: object, info: unknown, ...args: unknown[]) => unknown, { target: subscriber, once, priority, info: true })
-      : event.add(handler, { target: subscriber, once, priority });
+    // A filter needs the source: it gets it from the EventInfo, as a closure over the source
+    // would keep the source alive through the subscriber's bookkeeping.
+    const added = filter !== undefined
+      ? event.add(filtered(method, filter, info === true), { target: subscriber, once, priority, info: true })
+      : info === true
+        ? event.add(method as (this: object, info: EventInfo, ...args: unknown[]) => unknown, { target: subscriber, once, priority, info: true })
+        : event.add(method, { target: subscriber, once, priority });
     const connection: Connection = {
       publisher: source.constructor, event: declared.name, subscriber: subscriber.constructor,
-      method: String(subscription.method), subscription: added,
+      method: String(subscription.method), subscription: added, source: weakRefOf(source), target: weakRefOf(subscriber),
     };
     remember(subscriber, connection);
     if (source !== subscriber) remember(source, connection);
     this.connections.push(connection);
     if (this.connections.length >= this.pruneConnectionsAt) {
-      this.connections = this.connections.filter((c) => c.subscription.active);
+      this.connections = this.connections.filter((c) => isLive(c));
       this.pruneConnectionsAt = Math.max(64, this.connections.length * 2);
     }
   }
@@ -260,16 +330,16 @@ function remember(object: object, connection: Connection): void {
   list.push(connection);
   // Connections to events that were collected are dropped now and then.
   if (list.length >= 64 && (list.length & (list.length - 1)) === 0) {
-    connectionsOf.set(object, list.filter((c) => c.subscription.active));
+    connectionsOf.set(object, list.filter((c) => isLive(c)));
   }
 }
 
 function filtered(
-  method: (...args: unknown[]) => unknown, filter: (source: any, ...args: unknown[]) => boolean, source: object, info: boolean,
-): (this: object, ...args: unknown[]) => unknown {
-  return function (this: object, ...args: unknown[]): unknown {
-    const payload = info ? args.slice(1) : args;
-    return filter(source, ...payload) ? method.apply(this, args) : undefined;
+  method: (...args: unknown[]) => unknown, filter: (source: never, ...args: unknown[]) => boolean, withInfo: boolean,
+): (this: object, info: EventInfo, ...args: unknown[]) => unknown {
+  return function (this: object, info: EventInfo, ...args: unknown[]): unknown {
+    if (!filter(info.source as never, ...args)) return undefined;
+    return withInfo ? method.call(this, info, ...args) : method.apply(this, args);
   };
 }
 

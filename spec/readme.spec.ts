@@ -114,6 +114,7 @@ describe('README.md', function () {
       console.log = (...args: unknown[]) => { printed.push(...format(...args).split('\n')); };
       process.stderr.write = ((chunk: string | Uint8Array) => { stderr += String(chunk); return true; }) as typeof process.stderr.write;
       try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
         require(files.get(block)!);
         // Async examples print later: wait for the promised lines, then a little for extra ones.
         for (let waited = 0; printed.length < promised.length && waited < 3000; waited += 10) {

@@ -11,7 +11,7 @@ const ORDERS = 5;
 
 function start(file: string, args: string[], url: string, onLine: (line: string) => void): ChildProcess {
   const child = fork(join(__dirname, file), args, {
-    execArgv: ['-r', 'ts-node/register/transpile-only'],
+    execArgv: ['--import', 'tsx'],   // fast start; these files need no decorator metadata
     env: { ...process.env, REDIS_URL: url },
   });
   child.on('message', (line) => onLine(String(line)));
@@ -23,7 +23,7 @@ function exited(child: ChildProcess): Promise<number | null> {
 }
 
 async function main(): Promise<void> {
-  let url = process.env.REDIS_URL;
+  let url = process.env.REDIS_URL || undefined;
   let stopRedis = async (): Promise<void> => undefined;
   if (url === undefined) {
     if (!hasRedisServer()) {

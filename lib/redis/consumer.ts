@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { safeString } from '../error-policy';
 import type { Consumer, EncodedEnvelope, TransportSubscription } from '../transport';
-import { BrokerError, DeadLetterError, PoisonMessageError } from '../transport-errors';
+import { BrokerError, DeadLetterError, NoSubscriberError, PoisonMessageError } from '../transport-errors';
 import { deadLetterKey, fromFields, streamKey } from './fields';
 import type { ResolvedOptions } from './options';
 
@@ -49,6 +49,7 @@ export class StreamConsumer implements Consumer {
   private renewTimer: NodeJS.Timeout | undefined;
   private readonly loop: Promise<void>;
   private closing: Promise<void> | undefined;
+  private paused = false;
 
   constructor(private readonly context: ConsumerContext, private readonly subscription: TransportSubscription) {
     const { prefix } = context.options;
@@ -66,6 +67,17 @@ export class StreamConsumer implements Consumer {
 
   private get stopped(): boolean {
     return this.stopping.signal.aborted;
+  }
+
+  /** See {@link Consumer.pause}. */
+  pause(): void {
+    this.paused = true;
+  }
+
+  /** See {@link Consumer.resume}. */
+  resume(): void {
+    this.paused = false;
+    this.wake?.();
   }
 
   /** See {@link Consumer.close}. */
@@ -112,16 +124,19 @@ export class StreamConsumer implements Consumer {
     let failures = 0;
     while (!this.stopped) {
       const free = this.options.maxInFlight - this.owned.size;
-      if (free <= 0 || this.blocking.status !== 'ready') {
-        await this.until(free <= 0 ? 'slot' : 'connection');
+      if (free <= 0 || this.paused || this.blocking.status !== 'ready') {
+        await this.until(free <= 0 || this.paused ? 'wake' : 'connection');
         continue;
       }
       try {
         this.clientId ??= Number(await within(this.blocking.call('CLIENT', 'ID'), 1000));
         this.reading = true;
-        const reply = await this.blocking.call(
+        const read = this.blocking.call(
           'XREADGROUP', 'GROUP', this.subscription.group, this.options.consumerName,
-          'COUNT', free, 'BLOCK', this.options.blockMs, 'STREAMS', this.key, '>') as ReadReply;
+          'COUNT', free, 'BLOCK', this.options.blockMs, 'STREAMS', this.key, '>') as Promise<ReadReply>;
+        read.catch(() => undefined);   // settled late when the connection dropped: see below
+        // A dropped connection never answers this read: wait for the next connection at once.
+        const reply = await this.unlessDisconnected(read);
         this.reading = false;
         failures = 0;
         for (const [, entries] of reply ?? []) {
@@ -143,8 +158,18 @@ export class StreamConsumer implements Consumer {
     }
   }
 
-  /** Waits for a free slot or a connection, or until the consumer stops. */
-  private until(what: 'slot' | 'connection'): Promise<void> {
+  /** `read`, or null as soon as the blocking connection closes. */
+  private unlessDisconnected(read: Promise<ReadReply>): Promise<ReadReply> {
+    let onClose!: () => void;
+    const closed = new Promise<null>((resolve) => {
+      onClose = () => resolve(null);
+      this.blocking.once('close', onClose);
+    });
+    return Promise.race([read, closed]).finally(() => this.blocking.off('close', onClose));
+  }
+
+  /** Waits for a wake-up (a free slot, `resume()`) or a connection, or until the consumer stops. */
+  private until(what: 'wake' | 'connection'): Promise<void> {
     return new Promise((resolve) => {
       const done = (): void => {
         this.wake = undefined;
@@ -214,7 +239,8 @@ export class StreamConsumer implements Consumer {
           await this.context.command.call('XACK', this.key, this.subscription.group, id);
           return;
         }
-        if (this.stopped) return;   // it stays pending; another consumer takes it over
+        // Stays pending, uncounted: another consumer (or this one, resumed) takes it over.
+        if (this.stopped || NoSubscriberError.isNoSubscriber(failure.error)) return;
         if (PoisonMessageError.isPoison(failure.error) || deliveries >= maxAttempts) {
           return this.deadLetter(id, fields, failure.error, deliveries);
         }
@@ -275,7 +301,7 @@ export class StreamConsumer implements Consumer {
   private async claim(): Promise<void> {
     const command = this.context.command;
     const free = this.options.maxInFlight - this.owned.size;
-    if (free <= 0 || command.status !== 'ready' || this.stopped) return;
+    if (free <= 0 || command.status !== 'ready' || this.stopped || this.paused) return;
     const { group } = this.subscription;
     const [cursor, entries, deleted = []] = await command.call(
       'XAUTOCLAIM', this.key, group, this.options.consumerName, this.options.claimIdleMs, this.cursor, 'COUNT', free) as ClaimReply;

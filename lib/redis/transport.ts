@@ -38,7 +38,8 @@ export class RedisTransport implements Transport {
   private readonly command: Redis;
   private readonly blocking = new Set<Redis>();
   private readonly consumers = new Set<StreamConsumer>();
-  private readonly publishes = new Set<Promise<void>>();
+  /** Unconfirmed publishes: each one's settled promise, and how to fail it at close. */
+  private readonly publishes = new Map<Promise<void>, (error: Error) => void>();
   private closing: Promise<void> | undefined;
   private closed = false;
   private connected = false;
@@ -83,13 +84,15 @@ export class RedisTransport implements Transport {
     }
     const key = streamKey(this.options.prefix, envelope.namespace, envelope.name);
     const trim = this.options.maxStreamLength === undefined ? [] : ['MAXLEN', '~', this.options.maxStreamLength];
-    const stored = this.command.call('XADD', key, ...trim, '*', ...toFields(envelope)).then(
-      () => undefined,
-      (cause: unknown) => {
-        throw new PublishError(`The ${what} was NOT stored in ${key} on ${this.description}: ${message(cause)}.`, { cause });
-      });
+    let fail!: (error: Error) => void;
+    const stored = new Promise<void>((resolve, reject) => {
+      fail = reject;
+      this.command.call('XADD', key, ...trim, '*', ...toFields(envelope)).then(
+        () => resolve(),
+        (cause: unknown) => reject(new PublishError(`The ${what} was NOT stored in ${key} on ${this.description}: ${message(cause)}.`, { cause })));
+    });
     const settled = stored.then(() => undefined, () => undefined);
-    this.publishes.add(settled);
+    this.publishes.set(settled, (error) => fail(new PublishError(`The ${what} ${error.message}`, { cause: error })));
     void settled.then(() => this.publishes.delete(settled));
     return stored;
   }
@@ -120,18 +123,24 @@ export class RedisTransport implements Transport {
   }
 
   private async shutDown(): Promise<void> {
-    this.closed = true;
+    // Handlers drained here may still publish follow-up events.
     await Promise.all([...this.consumers].map((c) => c.close()));
+    this.closed = true;
     this.idempotency.close();
-    const unconfirmed = this.publishes.size;
-    const flushed = unconfirmed === 0 ||
-      await within(Promise.all(this.publishes), this.options.closeTimeoutMs).then(() => true, () => false);
+    const flushed = this.publishes.size === 0 ||
+      await within(Promise.all(this.publishes.keys()), this.options.closeTimeoutMs).then(() => true, () => false);
     if (!flushed) {
-      // Rejects the buffered publishes: each one is reported to its event's onError.
+      // Fails the buffered publishes: each one is reported to its event's onError. (ioredis
+      // would leave its queued commands unsettled when disconnected while reconnecting.)
+      const stranded = this.publishes.size;
+      const reason = new Error(`was not confirmed by ${this.description} within closeTimeoutMs when the transport closed: it was probably NOT published.`);
+      for (const fail of this.publishes.values()) fail(reason);
+      await Promise.all(this.publishes.keys());
       this.command.disconnect();
       this.report(new PublishError(
-        `Closed the Redis transport with ${this.publishes.size} publish(es) the broker ${this.description} never confirmed ` +
-        `within closeTimeoutMs (${this.options.closeTimeoutMs} ms): those events were NOT published.`));
+        `Closed the Redis transport with ${stranded} publish(es) the broker ${this.description} never confirmed ` +
+        `within closeTimeoutMs (${this.options.closeTimeoutMs} ms): those events were probably NOT published ` +
+        '(one sent just before the connection dropped may have been stored).'));
     } else if (this.command.status === 'ready') {
       await within(this.command.quit(), 2000).catch(() => this.command.disconnect());
     } else {

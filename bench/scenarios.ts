@@ -1,0 +1,21 @@
+import { opScenario, type Scenario } from './scenario';
+
+/**
+ * The scenarios, in report order. A scenario is one entry: add one here (the container's
+ * `get` with wiring would be a `Scenario` whose `build` returns a case for `eventwire` and
+ * one for `direct`: plain `new` plus manual `add`).
+ */
+export const scenarios: readonly Scenario[] = [
+  opScenario('fire, 0 handlers', 'fire', { handlers: 0, args: 1 }, { targets: true }),
+  opScenario('fire, 1 handler, 1 arg', 'fire', { handlers: 1, args: 1 }, { targets: true }),
+  opScenario('fire, 3 handlers, 1 arg', 'fire', { handlers: 3, args: 1 }, { targets: true }),
+  opScenario('fire, 3 handlers, 2 args', 'fire', { handlers: 3, args: 2 }, { targets: true }),
+  opScenario('fire, 10 handlers, 1 arg', 'fire', { handlers: 10, args: 1 }, { targets: true }),
+  opScenario('fire, 3 handlers, quarantine 3', 'fire', { handlers: 3, args: 1, quarantine: 3 }, { targets: true }),
+  opScenario('fire, 3 handlers, loop tier (no codegen)', 'fire', { handlers: 3, args: 1, codegen: false }),
+  opScenario('fire, 3 handlers, 1 arg, 8 more emitters alike', 'fire', { handlers: 3, args: 1, sameShapeEmitters: 8 }),
+  opScenario('fire, 3 handlers, one job per fire', 'fire', { handlers: 3, args: 1 }, { jobPerOp: true }),
+  opScenario('add + remove (1 resident)', 'addRemove', { handlers: 1, args: 1 }),
+  opScenario('once + fire', 'onceFire', { handlers: 0, args: 1 }),
+  opScenario('fireAsync, 3 async handlers', 'fireAsync', { handlers: 3, args: 1, async: true }),
+];

@@ -1,0 +1,262 @@
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as eventwire from '../lib';
+import {
+  Container, Event, EventwireError, InjectionToken, inject, injectable, publishes, subscribes,
+} from '../lib';
+
+/**
+ * docs/errors.md lists every bad input with the exact error class and message. This spec
+ * reads that table and checks every row against what the code really throws, so the two
+ * cannot drift: a new row needs a trigger here, and a changed message fails until the
+ * table says the same.
+ */
+
+interface Row {
+  readonly id: string;
+  readonly category: string;
+  readonly errorClass: string;
+  readonly message: string;
+}
+
+/** The categories of bad input the table must cover (issue 6). */
+const REQUIRED_CATEGORIES = [
+  'wrong decorator target', 'unknown event', 'missing type metadata', 'interface parameter', 'unknown token',
+  'circular dependency', 'constructor that throws', 'use after dispose', 'non-function handler',
+  'handler added to a disposed event', 'invalid option value',
+];
+
+function parseTable(markdown: string): Row[] {
+  const rows: Row[] = [];
+  for (const line of markdown.split('\n')) {
+    if (!line.startsWith('| `')) continue;
+    const cells = line.slice(1, line.lastIndexOf('|')).split(/(?<!\\)\|/).map((cell) => cell.trim());
+    if (cells.length !== 5) throw new Error(`docs/errors.md: a row must have 5 cells, got ${cells.length}: ${line}`);
+    const code = (cell: string): string => {
+      const match = /^`(.*)`$/.exec(cell);
+      if (match === null) throw new Error(`docs/errors.md: expected a code span, got ${cell} in: ${line}`);
+      return match[1].replace(/\\\|/g, '|');
+    };
+    rows.push({ id: code(cells[0]), category: cells[1], errorClass: code(cells[3]), message: code(cells[4]) });
+  }
+  return rows;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One trigger per row of the table, by id. Each must throw.
+
+@injectable() class Engine { @publishes() started!: Event<[rpm: number]>; }
+@injectable() class Silent { readonly quiet = true; }
+interface Store { save(): void }
+
+const triggers: Record<string, () => unknown> = {
+  // wrong decorator target
+  'publishes-on-method': () => {
+    class Motor { @publishes() start(): void { /* a method */ } }
+    return Motor;
+  },
+  'publishes-on-static': () => {
+    class Motor { @publishes() static started: Event; }
+    return Motor;
+  },
+  'publishes-empty-name': () => {
+    class Motor { @publishes('') started!: Event; }
+    return Motor;
+  },
+  'subscribes-on-property': () => {
+    class Dashboard { @(subscribes(Engine, 'started') as unknown as PropertyDecorator) onStarted = (): void => undefined; }
+    return Dashboard;
+  },
+  'subscribes-on-static': () => {
+    class Dashboard { @(subscribes(Engine, 'started') as unknown as MethodDecorator) static onStarted(): void { /* static */ } }
+    return Dashboard;
+  },
+  'subscribes-undefined-source': () => {
+    class Dashboard { @subscribes(undefined as unknown as typeof Engine, 'started') onStarted(): void { /* never */ } }
+    return Dashboard;
+  },
+  'subscribes-bad-filter': () => {
+    class Dashboard { @subscribes(Engine, 'started', { filter: 42 as never }) onStarted(): void { /* never */ } }
+    return Dashboard;
+  },
+  'inject-on-method': () => {
+    class Dashboard { show(@(inject('log') as unknown as ParameterDecorator) log: unknown): unknown { return log; } }
+    return Dashboard;
+  },
+  'inject-undefined-token': () => {
+    class Dashboard { constructor(@inject(undefined) readonly log: unknown) {} }
+    return Dashboard;
+  },
+  'injectable-bad-scope': () => {
+    @injectable({ scope: 'request' as never }) class Session {}
+    return Session;
+  },
+  'publishes-assigned': () => {
+    class Motor { @publishes() started = 'not an event' as unknown as Event; }
+    return new Container().wire(new Motor());
+  },
+  'wire-frozen': () => new Container().wire(Object.freeze(new Engine())),
+  'wire-twice': () => {
+    const engine = new Container().get(Engine);
+    return new Container().wire(engine);
+  },
+  // unknown event
+  'unknown-event': () => {
+    @injectable() class Dashboard { @subscribes(Engine, 'stalled' as never) onStalled(): void { /* never */ } }
+    return new Container().get(Dashboard);
+  },
+  'unknown-event-no-events': () => {
+    @injectable() class Dashboard { @subscribes(Silent, 'started' as never) onStarted(): void { /* never */ } }
+    return new Container().get(Dashboard);
+  },
+  // missing type metadata
+  'missing-metadata': () => {
+    class Logger { readonly lines: string[] = []; }
+    class Reporter { constructor(readonly log: Logger) {} }
+    return new Container().get(Reporter);
+  },
+  'undefined-parameter-type': () => {
+    @injectable() class Reporter { constructor(readonly log: unknown) {} }
+    // What an import cycle leaves behind: the compiler emitted a class that was still undefined.
+    Reflect.defineMetadata('design:paramtypes', [undefined], Reporter);
+    return new Container().get(Reporter);
+  },
+  // interface parameter
+  'interface-parameter': () => {
+    @injectable() class Repo { constructor(readonly store: Store) {} }
+    return new Container().get(Repo);
+  },
+  'primitive-parameter': () => {
+    @injectable() class Server { constructor(readonly port: number) {} }
+    return new Container().get(Server);
+  },
+  // unknown token
+  'unknown-token': () => new Container().get('apiKey'),
+  'unknown-token-path': () => {
+    @injectable() class Client { constructor(@inject(new InjectionToken<string>('apiKey')) readonly key: string) {} }
+    @injectable() class App { constructor(readonly client: Client) {} }
+    return new Container().get(App);
+  },
+  'invalid-token': () => new Container().get(undefined as never),
+  // circular dependency
+  'circular-dependency': () => {
+    const PARSER = new InjectionToken<unknown>('Parser');
+    @injectable() class Lexer { constructor(@inject(PARSER) readonly parser: unknown) {} }
+    @injectable() class Parser { constructor(readonly lexer: Lexer) {} }
+    return new Container().register(PARSER, { useClass: Parser }).get(PARSER);
+  },
+  // constructor that throws
+  'constructor-throws': () => {
+    @injectable() class Db { constructor() { throw new Error('no database'); } }
+    @injectable() class Repo { constructor(readonly db: Db) {} }
+    return new Container().get(Repo);
+  },
+  'factory-throws': () => new Container().register('config', { useFactory: () => { throw new Error('no file'); } }).get('config'),
+  // use after dispose
+  'get-after-dispose': () => {
+    const app = new Container();
+    app.dispose();
+    return app.get(Engine);
+  },
+  'wire-after-dispose': () => {
+    const app = new Container();
+    app.dispose();
+    return app.wire(new Engine());
+  },
+  'register-after-dispose': () => {
+    const app = new Container();
+    app.dispose();
+    return app.register('port', { useValue: 8080 });
+  },
+  'child-after-dispose': () => {
+    const app = new Container();
+    app.dispose();
+    return app.createChild();
+  },
+  // non-function handler
+  'non-function-handler': () => new Event('started').add(42 as never),
+  // handler added to a disposed event
+  'add-after-dispose': () => {
+    const event = new Event('started');
+    event.dispose();
+    return event.add(() => undefined);
+  },
+  // invalid option values
+  'priority-nan': () => new Event('started').add(() => undefined, { priority: Number.NaN }),
+  'priority-infinite': () => new Event('started').add(() => undefined, { priority: Number.POSITIVE_INFINITY }),
+  'priority-not-number': () => new Event('started').add(() => undefined, { priority: '1' as never }),
+  'signal-not-abort-signal': () => new Event('started').add(() => undefined, { signal: {} as AbortSignal }),
+  'target-not-object': () => new Event('started').add(() => undefined, { target: 42 as never }),
+  'quarantine-zero': () => new Event('started', { quarantine: 0 }),
+  'quarantine-negative': () => new Event('started', { quarantine: -1 }),
+  'quarantine-fraction': () => new Event('started', { quarantine: 1.5 }),
+  'errors-unknown': () => new Event('started', { errors: 'ignore' as never }),
+  'on-error-not-function': () => new Event('started', { onError: 'log' as never }),
+  'max-handlers-negative': () => new Event('started', { maxHandlers: -1 }),
+  'replay-negative': () => new Event('started', { replay: -1 }),
+  'async-unknown': () => new Event('started', { async: 'parallel' as never }),
+  'trace-not-function': () => new Event('started', { trace: true as never }),
+  'event-name-not-string': () => new Event(42 as never),
+  'container-quarantine-zero': () => new Container({ quarantine: 0 }),
+  'container-trace-not-function': () => new Container({ trace: 'yes' as never }),
+  'provider-empty': () => new Container().register('port', {} as never),
+  'provider-bad-scope': () => new Container().register('log', { useClass: Engine, scope: 'request' as never }),
+  'wire-not-object': () => new Container().wire(42 as never),
+};
+
+// ---------------------------------------------------------------------------------------------
+
+describe('bad input (docs/errors.md)', () => {
+  const rows = parseTable(readFileSync(join(__dirname, '..', 'docs', 'errors.md'), 'utf8'));
+
+  it('should have a table with a row for every trigger and a trigger for every row', () => {
+    const ids = rows.map((r) => r.id);
+    expect(ids.length).to.be.greaterThan(0);
+    expect(ids.filter((id, i) => ids.indexOf(id) !== i), 'duplicate ids').to.deep.equal([]);
+    expect(ids.filter((id) => !(id in triggers)), 'rows without a trigger in spec/bad-input.spec.ts').to.deep.equal([]);
+    expect(Object.keys(triggers).filter((id) => !ids.includes(id)), 'triggers without a row in docs/errors.md').to.deep.equal([]);
+  });
+
+  it('should cover every kind of bad input named in issue 6', () => {
+    const categories = new Set(rows.map((r) => r.category));
+    expect(REQUIRED_CATEGORIES.filter((c) => !categories.has(c))).to.deep.equal([]);
+  });
+
+  for (const row of rows) {
+    it(`should throw ${row.errorClass} for ${row.id} (${row.category}), with the documented message`, () => {
+      const trigger = triggers[row.id];
+      if (trigger === undefined) return;   // reported by the first test
+      let thrown: unknown;
+      try {
+        trigger();
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown, 'nothing was thrown').to.be.instanceOf(Error);
+      const error = thrown as Error;
+      const exported = (eventwire as Record<string, unknown>)[row.errorClass];
+      expect(exported, `${row.errorClass} is not exported by eventwire`).to.be.a('function');
+      expect(error).to.be.instanceOf(exported as new () => Error);
+      expect(error.constructor.name).to.equal(row.errorClass);
+      expect(error.name).to.equal(row.errorClass);
+      expect(EventwireError.is(error)).to.equal(true);
+      expect(error.message).to.equal(row.message);
+    });
+  }
+
+  it('should keep what a failing constructor threw as the cause', () => {
+    let error: unknown;
+    try { triggers['constructor-throws'](); } catch (e) { error = e; }
+    expect(((error as Error).cause as Error).message).to.equal('no database');
+  });
+
+  it('should accept negative priorities: they run after the default 0', () => {
+    const event = new Event('started');
+    const calls: string[] = [];
+    event.add(() => { calls.push('late'); }, { priority: -5 });
+    event.add(() => { calls.push('default'); });
+    event.fire();
+    expect(calls).to.deep.equal(['default', 'late']);
+  });
+});

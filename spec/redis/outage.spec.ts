@@ -1,0 +1,135 @@
+import { expect } from 'chai';
+import { BrokerError, PublishBufferFullError, TransportClosedError, injectable, subscribes } from '../../lib';
+import { streamKey } from '../../lib/redis';
+import { Shop, type Order } from './fixtures/shop';
+import { describeBroker, eventually, inspect, killServices, node, orders, pendingCount, ServiceProcess, tally, waitDrained } from './helpers';
+import { RedisServer } from './redis-server';
+
+describeBroker('Redis transport: outages and crashes', () => {
+  let server: RedisServer;
+  beforeEach(async () => { server = await RedisServer.start(); });
+  afterEach(async () => {
+    await killServices();
+    await server?.stop();
+  });
+
+  it('should lose no event when the broker is killed with -9 and restarted, and consumers resume without a restart', async () => {
+    const consumer = await ServiceProcess.start({ url: server.url, namespace: 'crash', service: 'Billing', delayMs: 30, maxInFlight: 2 });
+    const { app, transport, failures } = node(server, 'crash');
+    const shop = app.get(Shop);
+    const sent = orders('crash', 30);
+    try {
+      for (const order of sent.slice(0, 10)) shop.orderPlaced.fire(order);
+      // Kill the broker while handlers run and messages wait in the stream.
+      await eventually('the consumer to be busy with the first orders', () => consumer.handled.length >= 2);
+      await eventually('the first 10 publishes to be confirmed', () => transport.pendingPublishes === 0);
+      await server.kill9();
+      for (const order of sent.slice(10, 20)) shop.orderPlaced.fire(order);   // buffered while the broker is down
+      expect(transport.pendingPublishes).to.equal(10);
+      await server.restart();
+      for (const order of sent.slice(20)) shop.orderPlaced.fire(order);
+      await eventually('the consumer to handle all 30 orders', () => new Set(consumer.handled).size === 30, 20_000,
+        () => ({ handled: consumer.handled.length }));
+      await waitDrained(server.url, streamKey('eventwire', 'crash', 'orderPlaced'), 'Billing.onOrderPlaced');
+      await consumer.flush();
+      expect([...tally(consumer.handled).values()].every((n) => n === 1), 'each order handled once').to.equal(true);
+      expect(new Set(consumer.handled)).to.deep.equal(new Set(sent.map((o) => o.id)));
+      expect(consumer.messages.filter((m) => m.type === 'ready'), 'the consumer process was never restarted').to.have.length(1);
+      expect(failures.filter((f) => !(f instanceof BrokerError)).map(String), 'only the outage itself was reported').to.deep.equal([]);
+      expect(failures.some((f) => /Lost the connection/.test(String(f)))).to.equal(true);
+    } finally {
+      await app.disposeAsync();
+      await consumer.stop();
+    }
+    const redis = inspect(server.url);
+    try {
+      expect(await pendingCount(redis, streamKey('eventwire', 'crash', 'orderPlaced'), 'Billing.onOrderPlaced')).to.equal(0);
+    } finally {
+      await redis.quit();
+    }
+  });
+
+  it('should buffer publishes during an outage up to maxPendingPublishes, then throw, and deliver the buffered ones later', async () => {
+    const handled: string[] = [];
+    @injectable()
+    class Ledger {
+      @subscribes(Shop, 'orderPlaced') onOrderPlaced(order: Order): void { handled.push(order.id); }
+    }
+    const consumer = node(server, 'bound');
+    consumer.app.get(Ledger);
+    await consumer.transport.ready();
+    const strict = node(server, 'bound', { maxPendingPublishes: 5 }, { errors: 'throw' });
+    const lenient = node(server, 'bound', { maxPendingPublishes: 1 });
+    try {
+      const strictShop = strict.app.get(Shop);
+      const lenientShop = lenient.app.get(Shop);
+      await server.kill9();
+      for (const order of orders('buffered', 5)) strictShop.orderPlaced.fire(order);
+      expect(strict.transport.pendingPublishes).to.equal(5);
+      // Over the bound: thrown to the caller under the 'throw' policy...
+      expect(() => strictShop.orderPlaced.fire({ id: 'over', total: 0 }))
+        .to.throw(PublishBufferFullError, /maxPendingPublishes = 5\).*NOT published/);
+      // ...and reported to onError under the default 'isolate' policy.
+      lenientShop.orderPlaced.fire({ id: 'lenient-0', total: 0 });
+      lenientShop.orderPlaced.fire({ id: 'lenient-over', total: 0 });
+      expect(lenient.failures.filter((f) => f instanceof PublishBufferFullError)).to.have.length(1);
+      await server.restart();
+      await eventually('the 6 buffered events to arrive', () => handled.length === 6, 15_000, () => handled);
+      await waitDrained(server.url, streamKey('eventwire', 'bound', 'orderPlaced'), 'Ledger.onOrderPlaced');
+      expect(handled).to.have.length(6);
+      expect(new Set(handled)).to.deep.equal(new Set([...orders('buffered', 5).map((o) => o.id), 'lenient-0']));
+      expect(strict.failures.filter((f) => !(f instanceof BrokerError))).to.deep.equal([]);
+    } finally {
+      await Promise.all([strict.app.disposeAsync(), lenient.app.disposeAsync(), consumer.app.disposeAsync()]);
+    }
+  });
+
+  it('should fail, and report, the publishes still unconfirmed when it is closed during an outage', async () => {
+    const { app, transport, failures } = node(server, 'closing', { closeTimeoutMs: 200 });
+    const shop = app.get(Shop);
+    await shop.orderPlaced.fireAsync({ id: 'stored', total: 1 });
+    await server.kill9();
+    shop.orderPlaced.fire({ id: 'stranded', total: 2 });
+    expect(transport.pendingPublishes).to.equal(1);
+    await app.disposeAsync();
+    const names = failures.map((f) => `${(f as Error).name}: ${(f as Error).message}`);
+    expect(names.filter((n) => /never confirmed|not confirmed/.test(n))).to.have.length(2);
+    expect(names.some((n) => /^PublishError: Closed the Redis transport with 1 publish\(es\) the broker .* never confirmed within closeTimeoutMs \(200 ms\): those events were probably NOT published/.test(n))).to.equal(true);
+    expect(names.some((n) => /^PublishError: The remote event "orderPlaced" \(id .*\) was not confirmed by redis:.* within closeTimeoutMs when the transport closed: it was probably NOT published/.test(n))).to.equal(true);
+    expect(() => transport.publish({
+      id: 'x', name: 'orderPlaced', namespace: 'closing', version: 1, occurredAt: '', headers: {}, payload: '[]',
+    })).to.throw(TransportClosedError, /is closed/);
+  });
+
+  it('should redeliver the event of a consumer killed mid-handler to another instance, and not before it died', async () => {
+    const hanging = await ServiceProcess.start({ url: server.url, namespace: 'mid', service: 'Billing', hang: true, claimIdleMs: 1000 });
+    const { app } = node(server, 'mid');
+    try {
+      app.get(Shop).orderPlaced.fire({ id: 'o-1', total: 1 });
+      await eventually('the first instance to start handling o-1', () => hanging.started.includes('o-1'));
+      const rescuer = await ServiceProcess.start({ url: server.url, namespace: 'mid', service: 'Billing', claimIdleMs: 1000 });
+      try {
+        // A live, slow handler keeps renewing its message: nobody takes it over, though it runs
+        // for twice claimIdleMs (this wait is the point of the check, not a guess).
+        await new Promise((resolve) => setTimeout(resolve, 2 * 1000));
+        expect(rescuer.started, 'not taken over while its consumer lives').to.deep.equal([]);
+        await hanging.kill9();
+        await eventually('another instance to handle o-1', () => rescuer.handled.includes('o-1'));
+        expect(hanging.handled).to.deep.equal([]);
+        expect(rescuer.handled).to.deep.equal(['o-1']);
+        expect(rescuer.failures).to.deep.equal([]);
+        const redis = inspect(server.url);
+        try {
+          await eventually('o-1 to be acknowledged', async () =>
+            await pendingCount(redis, streamKey('eventwire', 'mid', 'orderPlaced'), 'Billing.onOrderPlaced') === 0);
+        } finally {
+          await redis.quit();
+        }
+      } finally {
+        await rescuer.stop();
+      }
+    } finally {
+      await app.disposeAsync();
+    }
+  });
+});

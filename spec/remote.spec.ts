@@ -1,0 +1,275 @@
+import { expect } from 'chai';
+import {
+  Container, DecoratorError, Event, InvalidArgumentError, NoSubscriberError, PoisonMessageError, PublishBufferFullError,
+  TransportClosedError, injectable, publishes, subscribes,
+  type Consumer, type Delivery, type EncodedEnvelope, type RemoteEventInfo, type Transport, type TransportSubscription,
+} from '../lib';
+import { recorder } from './helpers';
+
+/** A broker in memory: records publishes, and delivers them when asked, as a broker would. */
+class FakeTransport implements Transport {
+  readonly description = 'fake://memory';
+  readonly published: EncodedEnvelope[] = [];
+  readonly subscriptions: TransportSubscription[] = [];
+  readonly log: string[] = [];
+  full = false;
+  rejectWith: Error | undefined;
+
+  publish(envelope: EncodedEnvelope): Promise<void> {
+    if (this.full) throw new PublishBufferFullError('the buffer is full');
+    this.published.push(envelope);
+    return this.rejectWith === undefined ? Promise.resolve() : Promise.reject(this.rejectWith);
+  }
+
+  subscribe(subscription: TransportSubscription): Consumer {
+    this.subscriptions.push(subscription);
+    return {
+      ready: Promise.resolve(),
+      pause: () => { this.log.push(`pause ${subscription.group}`); },
+      resume: () => { this.log.push(`resume ${subscription.group}`); },
+      close: async () => { this.log.push(`close consumer ${subscription.group}`); },
+    };
+  }
+
+  async close(): Promise<void> {
+    this.log.push('close transport');
+  }
+
+  /** Hands `envelope` to every subscription of its event; returns each delivery's failure, if any. */
+  async deliver(envelope: EncodedEnvelope): Promise<unknown[]> {
+    const delivery: Delivery = { attempt: 1, maxAttempts: 3, signal: new AbortController().signal };
+    const failures: unknown[] = [];
+    for (const s of this.subscriptions.filter((s) => s.event === envelope.name && s.namespace === envelope.namespace)) {
+      await s.handle(envelope, delivery).catch((error: unknown) => failures.push(error));
+    }
+    return failures;
+  }
+}
+
+@injectable()
+class Checkout {
+  @publishes('orderPlaced', { remote: true }) orderPlaced!: Event<[id: string, total: number]>;
+  @publishes('cartViewed') cartViewed!: Event<[id: string]>;
+}
+
+describe('Remote events (the bridge, over an in-memory transport)', () => {
+  it('should forward each fire of a remote event as an envelope, and keep local events local', () => {
+    const transport = new FakeTransport();
+    const app = new Container({ transport, namespace: 'shop', versions: { orderPlaced: 2 } });
+    const checkout = app.get(Checkout);
+    checkout.orderPlaced.fire('o-1', 42);
+    checkout.cartViewed.fire('c-1');
+    expect(transport.published).to.have.length(1);
+    const [envelope] = transport.published;
+    expect(envelope).to.deep.include({ name: 'orderPlaced', namespace: 'shop', version: 2, payload: '["o-1",42]' });
+    expect(envelope.headers).to.deep.equal({ 'content-type': 'application/json' });
+    expect(envelope.id).to.match(/^[0-9a-f-]{36}$/);
+    expect(Number.isNaN(Date.parse(envelope.occurredAt))).to.equal(false);
+  });
+
+  it('should deliver remote events only through the transport when there is one, and locally when there is none', async () => {
+    const calls: string[] = [];
+    @injectable()
+    class Billing {
+      @subscribes(Checkout, 'orderPlaced') onOrderPlaced(id: string): void { calls.push(id); }
+    }
+    const transport = new FakeTransport();
+    const remote = new Container({ transport });
+    remote.get(Billing);
+    remote.get(Checkout).orderPlaced.fire('o-1', 1);
+    expect(calls, 'not handled locally').to.deep.equal([]);
+    expect(await transport.deliver(transport.published[0])).to.deep.equal([]);
+    expect(calls, 'handled once, from the broker').to.deep.equal(['o-1']);
+
+    const local = new Container();
+    local.get(Billing);
+    local.get(Checkout).orderPlaced.fire('o-2', 2);
+    expect(calls).to.deep.equal(['o-1', 'o-2']);
+  });
+
+  it('should start one consumer group per subscriber class and method, however many objects are adopted', () => {
+    @injectable({ scope: 'transient' })
+    class Mailer {
+      @subscribes(Checkout, 'orderPlaced') onOrderPlaced(): void {}
+      @subscribes(Checkout, 'orderPlaced') alsoAudit(): void {}
+    }
+    const transport = new FakeTransport();
+    const app = new Container({ transport, namespace: 'shop', service: 'billing' });
+    const kept = [app.get(Mailer), app.get(Mailer), app.get(Mailer)];
+    expect(kept).to.have.length(3);
+    expect(transport.subscriptions.map((s) => [s.namespace, s.event, s.group])).to.deep.equal([
+      ['shop', 'orderPlaced', 'billing/Mailer.onOrderPlaced'],
+      ['shop', 'orderPlaced', 'billing/Mailer.alsoAudit'],
+    ]);
+  });
+
+  it('should refuse two different classes of the same name, which would share a consumer group', () => {
+    const make = (): new () => object => {
+      @injectable()
+      class Audit {
+        @subscribes(Checkout, 'orderPlaced') onOrderPlaced(): void {}
+      }
+      return Audit;
+    };
+    const app = new Container({ transport: new FakeTransport() });
+    app.get(make());
+    expect(() => app.get(make())).to.throw(DecoratorError, /share consumer group "Audit.onOrderPlaced".*Rename one/);
+  });
+
+  it('should throw from fire() under the throw policy, and report under isolate, when the transport cannot take an event', () => {
+    const transport = new FakeTransport();
+    transport.full = true;
+    const strict = new Container({ transport, errors: 'throw' });
+    expect(() => strict.get(Checkout).orderPlaced.fire('o-1', 1)).to.throw(PublishBufferFullError);
+    const { failures, onError } = recorder();
+    const other = new FakeTransport();
+    other.full = true;
+    const isolated = new Container({ transport: other, onError });
+    expect(() => isolated.get(Checkout).orderPlaced.fire('o-2', 2)).not.to.throw();
+    expect(failures.map((f) => [f.handler, (f.error as Error).name])).to.deep.equal([['remote publish of "orderPlaced"', 'PublishBufferFullError']]);
+  });
+
+  it('should make fireAsync wait for the broker, and route a failed publish to the error policy', async () => {
+    const transport = new FakeTransport();
+    transport.rejectWith = new Error('broker said no');
+    const { failures, onError } = recorder();
+    const app = new Container({ transport, onError });
+    await app.get(Checkout).orderPlaced.fireAsync('o-1', 1);
+    expect(failures.map((f) => (f.error as Error).message)).to.deep.equal(['broker said no']);
+    const strict = new Container({ transport, errors: 'throw' });
+    let thrown: unknown;
+    await strict.get(Checkout).orderPlaced.fireAsync('o-2', 2).catch((error: unknown) => { thrown = error; });
+    expect((thrown as Error).message).to.equal('broker said no');
+  });
+
+  it('should fail the fire when the codec cannot encode the payload, and say how to fix it', () => {
+    @injectable()
+    class Ledger {
+      @publishes('booked', { remote: true, errors: 'throw' }) booked!: Event<[amount: bigint]>;
+    }
+    const app = new Container({ transport: new FakeTransport() });
+    expect(() => app.get(Ledger).booked.fire(10n)).to.throw(InvalidArgumentError, /could not encode.*BigInt.*superjson/);
+  });
+
+  it('should validate payloads before publishing', () => {
+    const transport = new FakeTransport();
+    const app = new Container({ transport, errors: 'throw', validate: (e) => (e.payload[1] as number) >= 0 });
+    app.get(Checkout).orderPlaced.fire('o-1', 1);
+    expect(() => app.get(Checkout).orderPlaced.fire('o-2', -1)).to.throw(InvalidArgumentError, /failed validation/);
+    expect(transport.published).to.have.length(1);
+  });
+
+  it('should deliver to every live object of exactly the subscriber class, with a RemoteEventInfo on request', async () => {
+    const seen: unknown[][] = [];
+    @injectable({ scope: 'transient' })
+    class Tracker {
+      @subscribes(Checkout, 'orderPlaced', { info: true }) onOrderPlaced(info: RemoteEventInfo<[id: string, total: number]>, id: string): void {
+        seen.push([this, info.name, info.source, info.envelope?.namespace, id]);
+      }
+    }
+    class SpecialTracker extends Tracker {}
+    const transport = new FakeTransport();
+    const app = new Container({ transport, namespace: 'n' });
+    const a = app.get(Tracker);
+    const b = app.get(Tracker);
+    app.wire(new SpecialTracker());
+    app.get(Checkout).orderPlaced.fire('o-1', 1);
+    const envelope = transport.published[0];
+    const tracker = transport.subscriptions.find((s) => s.group === 'Tracker.onOrderPlaced')!;
+    await tracker.handle(envelope, { attempt: 1, maxAttempts: 1, signal: new AbortController().signal });
+    expect(seen).to.deep.equal([[a, 'orderPlaced', undefined, 'n', 'o-1'], [b, 'orderPlaced', undefined, 'n', 'o-1']]);
+    expect(transport.subscriptions.map((s) => s.group)).to.deep.equal(['Tracker.onOrderPlaced', 'SpecialTracker.onOrderPlaced']);
+  });
+
+  it('should handle a duplicated envelope once per consumer group', async () => {
+    let calls = 0;
+    @injectable()
+    class Counter {
+      @subscribes(Checkout, 'orderPlaced') onOrderPlaced(): void { calls++; }
+    }
+    const transport = new FakeTransport();
+    const app = new Container({ transport });
+    app.get(Counter);
+    app.get(Checkout).orderPlaced.fire('o-1', 1);
+    const envelope = transport.published[0];
+    await Promise.all([transport.deliver(envelope), transport.deliver(envelope), transport.deliver(envelope)]);
+    expect(calls).to.equal(1);
+  });
+
+  it('should reject undecodable, foreign or invalid payloads as poison messages, which are never retried', async () => {
+    @injectable()
+    class Sink {
+      @subscribes(Checkout, 'orderPlaced') onOrderPlaced(): void {}
+    }
+    const transport = new FakeTransport();
+    const app = new Container({ transport, validate: (e) => typeof e.payload[0] === 'string' });
+    app.get(Sink);
+    app.get(Checkout).orderPlaced.fire('o-1', 1);
+    const good = transport.published[0];
+    const failures = [
+      ...await transport.deliver({ ...good, id: 'x1', payload: '{oops' }),
+      ...await transport.deliver({ ...good, id: 'x2', headers: { 'content-type': 'application/x-protobuf' } }),
+      ...await transport.deliver({ ...good, id: 'x3', payload: '{"not":"a list"}' }),
+      ...await transport.deliver({ ...good, id: 'x4', payload: '[42]' }),
+    ];
+    expect(failures.every((f) => PoisonMessageError.isPoison(f))).to.equal(true);
+    expect(failures.map((f) => (f as Error).message)).to.satisfy((m: string[]) =>
+      /could not be decoded/.test(m[0]) && /encoded as application\/x-protobuf/.test(m[1]) && /not an argument list/.test(m[2]) && /invalid payload/.test(m[3]));
+  });
+
+  it('should pause the consumer of a class with no live object, leave its events to the broker, and resume when one is wired', async () => {
+    const calls: string[] = [];
+    @injectable()
+    class Gone {
+      @subscribes(Checkout, 'orderPlaced') onOrderPlaced(id: string): void { calls.push(id); }
+    }
+    const transport = new FakeTransport();
+    const { failures: reported, onError } = recorder();
+    const app = new Container({ transport, onError });
+    app.release(app.get(Gone));
+    app.get(Checkout).orderPlaced.fire('o-1', 1);
+    app.get(Checkout).orderPlaced.fire('o-2', 2);
+    const failures = [...await transport.deliver(transport.published[0]), ...await transport.deliver(transport.published[1])];
+    expect(failures.map((f) => NoSubscriberError.isNoSubscriber(f))).to.deep.equal([true, true]);
+    expect((failures[0] as Error).message).to.match(/No live Gone object .*Consumer group Gone.onOrderPlaced pauses.*disposeAsync/);
+    expect(reported.map((f) => f.handler), 'reported once').to.deep.equal(['Gone.onOrderPlaced (remote)']);
+    expect(transport.log).to.deep.equal(['pause Gone.onOrderPlaced']);
+    app.wire(new Gone());
+    expect(transport.log).to.deep.equal(['pause Gone.onOrderPlaced', 'resume Gone.onOrderPlaced']);
+    expect(await transport.deliver(transport.published[0])).to.deep.equal([]);
+    expect(calls, 'the message left pending is handled once an object is back').to.deep.equal(['o-1']);
+  });
+
+  it('should close consumers before dispose() and the transport after it, in disposeAsync()', async () => {
+    const transport = new FakeTransport();
+    @injectable()
+    class Shutdown {
+      @subscribes(Checkout, 'orderPlaced') onOrderPlaced(): void {}
+      dispose(): void { transport.log.push('dispose objects'); }
+    }
+    const app = new Container({ transport });
+    const checkout = app.get(Checkout);
+    app.get(Shutdown);
+    const child = app.createChild();
+    await child.disposeAsync();
+    expect(transport.log, 'a child only disposes').to.deep.equal([]);
+    await app.disposeAsync();
+    await app.disposeAsync();
+    expect(transport.log).to.deep.equal(['close consumer Shutdown.onOrderPlaced', 'dispose objects', 'close transport']);
+    expect(app.isDisposed).to.equal(true);
+    expect(checkout.orderPlaced.isDisposed, 'events stay usable objects').to.equal(false);
+  });
+
+  it('should refuse a transport option that is not a transport, and bad names', () => {
+    expect(() => new Container({ transport: {} as Transport })).to.throw(InvalidArgumentError, /transport must implement Transport/);
+    expect(() => new Container({ transport: new FakeTransport(), namespace: 'a b' })).to.throw(InvalidArgumentError, /namespace must be/);
+    expect(() => new Container({ transport: new FakeTransport(), versions: { x: 0 } })).to.throw(InvalidArgumentError, /versions\.x/);
+  });
+
+  it('should fire with TransportClosedError after disposeAsync()', async () => {
+    const app = new Container({ transport: new FakeTransport(), errors: 'throw' });
+    const checkout = app.get(Checkout);
+    await app.disposeAsync();
+    expect(() => checkout.orderPlaced.fire('late', 0)).to.throw(TransportClosedError, /after its container was disposed/);
+  });
+});

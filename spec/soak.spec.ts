@@ -1,0 +1,183 @@
+import { expect } from 'chai';
+import { Container, Event, injectable, publishes, subscribes, type EventInfo } from '../lib';
+import { collectUntil } from './helpers';
+
+/**
+ * Leak soak: objects created through the container and dropped must leave nothing behind:
+ * every event's size returns to 0, every dropped object is collected, and the heap used after
+ * a full collection returns to within a small margin of where it started.
+ */
+
+const gc = (): void => (globalThis as unknown as { gc: () => void }).gc();
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Heap used after full collections, once finalizers have run. */
+async function settledHeap(): Promise<number> {
+  for (let i = 0; i < 4; i++) {
+    await turn();
+    gc();
+  }
+  await turn();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+const KB = 1024;
+const MB = 1024 * KB;
+/** Heap allowed to remain after 100,000 objects: about 5 bytes each (one leaked small object each is 10 times that). */
+const MARGIN_100K = 512 * KB;
+/** Heap allowed to remain after 10,000 rounds (measured noise: about 100 KB). */
+const MARGIN_10K = 256 * KB;
+
+@injectable() class Hub { @publishes() tick!: Event<[n: number]>; }
+
+@injectable({ scope: 'transient' }) class Widget {
+  ticks = 0;
+  @subscribes(Hub, 'tick', { info: true, priority: 1 }) onTick(info: EventInfo<[number]>): void { if (info.name === 'tick') this.ticks++; }
+}
+
+@injectable({ scope: 'transient' }) class Probe { @publishes() reading!: Event<[n: number]>; }
+
+@injectable() class Sink {
+  total = 0;
+  @subscribes(Probe, 'reading') onReading(n: number): void { this.total += n; }
+}
+
+@injectable({ scope: 'transient' }) class Gauge { @publishes() level!: Event<[n: number]>; }
+
+@injectable() class FilteredSink {
+  total = 0;
+  @subscribes(Gauge, 'level', { filter: (_gauge, n) => n > 0 }) onLevel(n: number): void { this.total += n; }
+}
+
+describe('leak soak', () => {
+  it('should collect 100,000 dropped transient objects (50,000 subscribers, 50,000 sources), empty every event and give the heap back', async function () {
+    this.timeout(60_000);
+    const PAIRS = 50_000;   // one subscriber and one source each: 100,000 objects
+    const BATCH = 2_500;
+    const app = new Container();
+    const hub = app.get(Hub);
+    const sink = app.get(Sink);
+    const probes: WeakRef<Probe>[] = [];
+
+    /** Builds and drops one batch; keeps a weak reference to one probe in 100. */
+    const batch = (from: number): void => {
+      for (let i = from; i < from + BATCH; i++) {
+        app.get(Widget);
+        const probe = app.get(Probe);
+        probe.reading.fire(1);
+        if (i % 100 === 0) probes.push(new WeakRef(probe));
+      }
+      hub.tick.fire(from);
+    };
+
+    // Warm up (compiled code, caches, the container's own structures) before the baseline.
+    batch(0);
+    expect(await collectUntil(() => hub.tick.size === 0)).to.equal(true);
+    const before = await settledHeap();
+
+    for (let from = BATCH; from < PAIRS + BATCH; from += BATCH) {
+      batch(from);
+      await turn();
+      gc();
+    }
+    expect(sink.total).to.equal(PAIRS + BATCH);
+
+    expect(await collectUntil(() => hub.tick.size === 0)).to.equal(true, `hub.tick.size stayed at ${hub.tick.size}`);
+    expect(await collectUntil(() => probes.every((p) => p.deref() === undefined))).to.equal(true, 'dropped probes were not collected');
+    expect(await collectUntil(() => app.graph().edges.length === 0)).to.equal(true, JSON.stringify(app.graph().edges));
+    expect(app.graph().nodes).to.deep.equal([{ name: 'Hub', instances: 1 }, { name: 'Sink', instances: 1 }]);
+    const after = await settledHeap();
+    expect(after - before).to.be.below(MARGIN_100K,
+      `heap used grew by ${((after - before) / MB).toFixed(2)} MB over ${PAIRS * 2} dropped objects (${((after - before) / (PAIRS * 2)).toFixed(1)} bytes each)`);
+    app.dispose();
+  });
+
+  it('should create, use and dispose a container 10,000 times, leaving a shared event empty and the heap as it was', async function () {
+    this.timeout(60_000);
+    const ROUNDS = 10_000;
+    const shared = new Hub();
+    let ticks = 0;
+
+    /** One container's whole life: build, adopt the shared object, fire, dispose. */
+    const round = (i: number): void => {
+      const app = new Container();
+      app.wire(shared);
+      const widget = app.get(Widget);
+      app.get(Widget);
+      app.get(Sink);
+      app.get(Probe).reading.fire(1);
+      app.createChild().get(Widget);
+      shared.tick.fire(i);
+      ticks += widget.ticks;
+      app.dispose();
+    };
+
+    // V8's weak tables keep the capacity they reached between two full collections (a
+    // high-water mark, not a leak): warm up with the same burst size as the measured loop.
+    for (let i = 0; i < 1_000; i++) round(i);
+    const before = await settledHeap();
+    for (let i = 0; i < ROUNDS; i++) {
+      round(i);
+      if (i % 1_000 === 999) {
+        await turn();
+        gc();
+      }
+    }
+    expect(ticks).to.equal(ROUNDS + 1_000);
+    expect(shared.tick.size).to.equal(0);
+    const after = await settledHeap();
+    expect(after - before).to.be.below(MARGIN_10K,
+      `heap used grew by ${((after - before) / KB).toFixed(0)} KB over ${ROUNDS} disposed containers (${((after - before) / ROUNDS).toFixed(0)} bytes each)`);
+  });
+
+  it('should create and dispose 10,000 child scopes of one container, leaving the heap as it was', async function () {
+    this.timeout(60_000);
+    const ROUNDS = 10_000;
+    const app = new Container();
+    const hub = app.get(Hub);
+
+    /** One request scope: a child container, a subscriber in it, a fire, dispose. */
+    const round = (i: number): void => {
+      const scope = app.createChild();
+      scope.get(Widget);
+      hub.tick.fire(i);
+      scope.dispose();
+    };
+
+    // Same burst size for the warm-up and between the collections of the measured loop (see above).
+    for (let i = 0; i < 1_000; i++) round(i);
+    const before = await settledHeap();
+    for (let i = 0; i < ROUNDS; i++) {
+      round(i);
+      if (i % 1_000 === 999) {
+        await turn();
+        gc();
+      }
+    }
+    expect(hub.tick.size).to.equal(0);
+    const after = await settledHeap();
+    expect(after - before).to.be.below(MARGIN_10K,
+      `heap used grew by ${((after - before) / KB).toFixed(0)} KB over ${ROUNDS} disposed child containers (${((after - before) / ROUNDS).toFixed(0)} bytes each)`);
+    app.dispose();
+  });
+
+  it('should collect 10,000 dropped transient sources whose singleton subscriber uses a filter', async function () {
+    this.timeout(30_000);
+    const app = new Container();
+    const sink = app.get(FilteredSink);
+    const gauges: WeakRef<Gauge>[] = [];
+    const build = (): void => {
+      for (let i = 0; i < 10_000; i++) {
+        const gauge = app.get(Gauge);
+        gauge.level.fire(1);
+        if (i % 100 === 0) gauges.push(new WeakRef(gauge));
+      }
+    };
+    build();
+    expect(sink.total).to.equal(10_000);
+    const kept = (): number => gauges.filter((g) => g.deref() !== undefined).length;
+    expect(await collectUntil(() => kept() === 0)).to.equal(true, `${kept()} of ${gauges.length} sampled gauges were never collected`);
+    app.dispose();
+  });
+});
