@@ -170,7 +170,6 @@ describe('README.md', function () {
   it('should link only to files that exist', () => {
     const links = [...readme.matchAll(/\]\(((?!https?:)[^)#]+)\)/g)].map((m) => m[1]);
     expect(links.length).to.be.greaterThan(0);
-    // bench/README.md is written with the benchmarks (npm run bench), not here.
-    expect(links.filter((link) => link !== 'bench/README.md' && !existsSync(path.join(root, link)))).to.deep.equal([]);
+    expect(links.filter((link) => !existsSync(path.join(root, link)))).to.deep.equal([]);
   });
 });
