@@ -81,9 +81,15 @@ export class Container implements Disposable, AsyncDisposable {
 
   /**
    * @param options The error policy and trace hook of every event the container creates
-   *   (an event's own `@publishes` options win).
+   *   (an event's own `@publishes` options win), and the transport for remote events.
    */
+  constructor(options?: ContainerOptions);
+  /** @internal `createChild()` passes the parent. */
+  constructor(options: ContainerOptions, parent: Container);
   constructor(options: ContainerOptions = {}, private readonly parent?: Container) {
+    if (options === null || typeof options !== 'object') {
+      throw new InvalidArgumentError(`new Container(): options must be an object, got ${safeString(options)}.`);
+    }
     checkErrorPolicy(options, 'new Container()');
     if (options.trace !== undefined && typeof options.trace !== 'function') {
       throw new InvalidArgumentError(`new Container(): trace must be a function, got ${safeString(options.trace)}.`);
@@ -110,6 +116,10 @@ export class Container implements Disposable, AsyncDisposable {
   register<T>(token: Token<T>, provider: Provider<T>): this {
     this.assertLive(`register(${describe(token)})`);
     checkToken(token, 'register()');
+    if (provider === null || typeof provider !== 'object') {
+      throw new InvalidArgumentError(
+        `register(${describe(token)}): the provider must be an object with useClass, useValue or useFactory, got ${safeString(provider)}.`);
+    }
     const scope = 'useValue' in provider ? 'singleton' : (provider.scope ?? scopeOf(provider));
     if (!('useValue' in provider) && !('useClass' in provider && typeof provider.useClass === 'function') &&
         !('useFactory' in provider && typeof provider.useFactory === 'function')) {
@@ -145,8 +155,15 @@ export class Container implements Disposable, AsyncDisposable {
     return object;
   }
 
-  /** Unwires one object: its handlers and the handlers on its events that wiring added. */
+  /**
+   * Unwires one object: its handlers and the handlers on its events that wiring added.
+   * Throws if another container (not this one or one of its children) wired it.
+   */
   release(object: object): void {
+    if (!this.wiring.owns(object)) {
+      throw new InvalidArgumentError(
+        `release(): this ${safeString(object)} was wired by another container; release it through that container.`);
+    }
     this.wiring.release(object);
   }
 
@@ -188,7 +205,8 @@ export class Container implements Disposable, AsyncDisposable {
   dispose(): void {
     if (this.disposed) return;
     const failures: unknown[] = [];
-    for (const ref of this.children) {
+    // A child removes itself from `children` as it is disposed: iterate a copy.
+    for (const ref of [...this.children]) {
       try {
         ref.deref()?.dispose();
       } catch (error) {
@@ -282,9 +300,10 @@ export class Container implements Disposable, AsyncDisposable {
       throw new ResolutionError(`Could not build ${path.join(' -> ')}: ${describe(token)} threw: ${message}`, path, { cause: error });
     }
     stack.pop();
+    // Wire before caching: an object whose wiring failed must not be handed out later.
+    if (object !== null && typeof object === 'object') into.wiring.adopt(object);
     if (registration.scope === 'singleton') into.singletons.set(token, object);
     if (object !== null && typeof object === 'object') {
-      into.wiring.adopt(object);
       if (!('useValue' in registration.provider)) {
         into.remember(registration.scope === 'singleton' ? { strong: object } : { weak: new WeakRef(object) });
       }

@@ -1,4 +1,4 @@
-import type { Event, EventInfo } from './event';
+import { Event, type EventInfo } from './event';
 import { DecoratorError } from './errors';
 import { className, safeString } from './error-policy';
 import {
@@ -46,6 +46,19 @@ export function publishes(name?: string, options: PublishOptions = {}) {
     if (name !== undefined && (typeof name !== 'string' || name === '')) {
       throw new DecoratorError(`@publishes on ${where}: the name must be a non-empty string, got ${safeString(name)}.`);
     }
+    if (options === null || typeof options !== 'object') {
+      throw new DecoratorError(`@publishes on ${where}: options must be an object, got ${safeString(options)}.`);
+    }
+    // Check the options when the class is defined, not when the first object is wired.
+    const { remote, ...eventOptions } = options;
+    if (remote !== undefined && typeof remote !== 'boolean') {
+      throw new DecoratorError(`@publishes on ${where}: remote must be true or false, got ${safeString(remote)}.`);
+    }
+    try {
+      new Event(name ?? String(key), eventOptions).dispose();
+    } catch (cause) {
+      throw new DecoratorError(`@publishes on ${where}: ${(cause as Error).message}`, { cause });
+    }
     recordPublished(prototype, { key, name: name ?? String(key), options });
   };
 }
@@ -87,6 +100,9 @@ export function subscribes(source: Class, key: string | symbol, options: Subscri
       throw new DecoratorError(
         `@subscribes(${source.name}, ${safeString(key)}) on ${where}, which is not a method: ` +
         'put it on a method (a property holding an arrow function cannot be held weakly).');
+    }
+    if (options === null || typeof options !== 'object') {
+      throw new DecoratorError(`@subscribes(${source.name}, ${safeString(key)}) on ${where}: options must be an object, got ${safeString(options)}.`);
     }
     if (options.filter !== undefined && typeof options.filter !== 'function') {
       throw new DecoratorError(`@subscribes(${source.name}, ${safeString(key)}) on ${where}: filter must be a function, got ${safeString(options.filter)}.`);

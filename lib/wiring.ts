@@ -112,8 +112,6 @@ export class Wiring {
   private readonly sources = new WeakIndex();
   private readonly subscribers = new WeakIndex();
   private readonly children: WeakRef<Wiring>[] = [];
-  private connections: Connection[] = [];
-  private pruneConnectionsAt = 64;
   /** Objects adopted, and of those collected, since the last sweep. */
   private adoptedSinceSweep = 0;
   private collectedSinceSweep = 0;
@@ -182,6 +180,14 @@ export class Wiring {
   }
 
   /** Removes every connection of `object` and forgets it. */
+  /** True when `object` is not wired, or wired by this scope or one of its descendants. */
+  owns(object: object): boolean {
+    for (let scope = ownerOf.get(object); scope !== undefined; scope = scope.parent) {
+      if (scope === this) return true;
+    }
+    return !ownerOf.has(object);
+  }
+
   release(object: object): void {
     const owner = ownerOf.get(object);
     if (owner === undefined) return;
@@ -201,8 +207,6 @@ export class Wiring {
     if (++this.collectedSinceSweep < 64 || this.collectedSinceSweep * 2 < this.adoptedSinceSweep) return;
     this.sources.sweep();
     this.subscribers.sweep();
-    this.connections = this.connections.filter((c) => isLive(c));
-    this.pruneConnectionsAt = Math.max(64, this.connections.length * 2);
     const live = new Set([...this.sources.all(), ...this.subscribers.all()]);
     for (const object of live) {
       const list = connectionsOf.get(object);
@@ -216,7 +220,6 @@ export class Wiring {
   /** Releases every object of this scope; the scope refuses new ones afterwards. */
   dispose(): void {
     for (const object of new Set([...this.sources.all(), ...this.subscribers.all()])) this.release(object);
-    this.connections = [];
     this.disposed = true;
     if (this.parent !== undefined) {
       const siblings = this.parent.children;
@@ -225,11 +228,13 @@ export class Wiring {
     }
   }
 
-  /** Live connections made in this scope and its children. */
+  /** Live connections of the objects of this scope and its children (either end counts). */
   liveConnections(): Connection[] {
-    const out = this.connections.filter((c) => isLive(c));
-    for (const child of this.liveChildren()) out.push(...child.liveConnections());
-    return out;
+    const out = new Set<Connection>();
+    for (const object of this.liveObjects()) {
+      for (const connection of connectionsOf.get(object) ?? []) if (isLive(connection)) out.add(connection);
+    }
+    return [...out];
   }
 
   /** Live objects adopted by this scope and its children. */
@@ -279,11 +284,6 @@ export class Wiring {
     };
     remember(subscriber, connection);
     if (source !== subscriber) remember(source, connection);
-    this.connections.push(connection);
-    if (this.connections.length >= this.pruneConnectionsAt) {
-      this.connections = this.connections.filter((c) => isLive(c));
-      this.pruneConnectionsAt = Math.max(64, this.connections.length * 2);
-    }
   }
 
   /** Asks the bridge to deliver remote events to live objects of `ctor`. */
@@ -337,10 +337,13 @@ function remember(object: object, connection: Connection): void {
 function filtered(
   method: (...args: unknown[]) => unknown, filter: (source: never, ...args: unknown[]) => boolean, withInfo: boolean,
 ): (this: object, info: EventInfo, ...args: unknown[]) => unknown {
-  return function (this: object, info: EventInfo, ...args: unknown[]): unknown {
+  const wrapper = function (this: object, info: EventInfo, ...args: unknown[]): unknown {
     if (!filter(info.source as never, ...args)) return undefined;
     return withInfo ? method.call(this, info, ...args) : method.apply(this, args);
   };
+  // Failures are reported as `Class.method`: keep the method's name.
+  Object.defineProperty(wrapper, 'name', { value: method.name });
+  return wrapper;
 }
 
 /** The published event of `ctor` that `key` names: by property key, else by declared name. */

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import {
-  Container, DecoratorError, DisposedError, Event, InjectionToken, ResolutionError,
+  Container, DecoratorError, DisposedError, Event, InjectionToken, InvalidArgumentError, ResolutionError,
   inject, injectable, publishes, subscribes, type EventInfo,
 } from '../lib';
 import { recorder } from './helpers';
@@ -310,6 +310,18 @@ describe(Container.name, () => {
       expect(app.isDisposed).to.equal(true);
     });
 
+    it('should dispose every child, however many', () => {
+      const disposed: number[] = [];
+      let next = 0;
+      @injectable({ scope: 'transient' }) class Part { readonly id = next++; dispose(): void { disposed.push(this.id); } }
+      const app = new Container();
+      const children = [0, 1, 2, 3].map(() => app.createChild());
+      for (const child of children) child.get(Part);
+      app.dispose();
+      expect(children.map((c) => c.isDisposed)).to.deep.equal([true, true, true, true]);
+      expect(disposed.sort()).to.deep.equal([0, 1, 2, 3]);
+    });
+
     it('should throw a clear error when used after dispose', () => {
       const app = new Container();
       app.dispose();
@@ -341,6 +353,18 @@ describe(Container.name, () => {
   });
 
   describe('graph', () => {
+    it("should show a child's connections to its parent's objects whichever was built first", () => {
+      for (const subscriberFirst of [true, false]) {
+        const app = new Container();
+        const child = app.createChild().register(Dashboard, { useClass: Dashboard });
+        if (subscriberFirst) child.get(Dashboard);
+        app.get(Engine);
+        if (!subscriberFirst) child.get(Dashboard);
+        expect(child.graph().edges.map((e) => `${e.publisher}.${e.event} -> ${e.subscriber}.${e.method}`))
+          .to.deep.equal(['Engine.started -> Dashboard.onStarted', 'Engine.stopped -> Dashboard.onStopped']);
+      }
+    });
+
     it('should describe the live wiring as data', () => {
       const app = new Container();
       app.get(Dashboard);
@@ -416,6 +440,37 @@ describe(Container.name, () => {
       expect(error!.message).to.equal('Could not build Repo -> Db: Db threw: no database');
       expect(error!.cause).to.equal(cause);
       expect(error!.path).to.deep.equal(['Repo', 'Db']);
+    });
+
+    it('should not hand out a singleton whose wiring failed', () => {
+      class Quiet { @publishes() ping!: Event; }
+      @injectable() class Confused { @subscribes(Quiet, 'pong' as never) on(): void { /* never wired */ } }
+      const app = new Container();
+      expect(() => app.get(Confused)).to.throw(DecoratorError);
+      expect(() => app.get(Confused)).to.throw(DecoratorError);
+    });
+
+    it('should check @publishes options when the class is defined, naming the member', () => {
+      expect(() => {
+        class Gauge { @publishes('level', { replay: -1 }) level!: Event<[number]>; }
+        return Gauge;
+      }).to.throw(DecoratorError, '@publishes on Gauge.level: Event "level": replay must be a whole number of payloads, got -1.');
+    });
+
+    it('should report a filtered handler as Class.method', () => {
+      const { failures, onError } = recorder();
+      @injectable() class Picky {
+        @subscribes(Engine, 'started', { filter: () => true }) onStarted(): void { throw new Error('x'); }
+      }
+      const app = new Container({ onError });
+      app.get(Picky);
+      app.get(Engine).started.fire(1);
+      expect(failures.map((f) => f.handler)).to.deep.equal(['Picky.onStarted']);
+    });
+
+    it('should refuse to release an object another container wired', () => {
+      const engine = new Container().get(Engine);
+      expect(() => new Container().release(engine)).to.throw(InvalidArgumentError, 'was wired by another container');
     });
 
     it('should refuse to adopt an object another container wired', () => {
