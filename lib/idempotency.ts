@@ -1,3 +1,5 @@
+import { safeString } from './error-policy';
+import { InvalidArgumentError } from './errors';
 import type { IdempotencyClaim, IdempotencyStore } from './transport';
 
 /** Options of {@link MemoryIdempotencyStore}. */
@@ -17,7 +19,11 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
 
   /** @param options How many ids to remember. */
   constructor(options: MemoryIdempotencyOptions = {}) {
-    this.maxIds = options.maxIds ?? 100_000;
+    const { maxIds = 100_000 } = options;
+    if (!(Number.isInteger(maxIds) && maxIds > 0)) {
+      throw new InvalidArgumentError(`new MemoryIdempotencyStore(): maxIds must be a whole number above 0, got ${safeString(maxIds)}.`);
+    }
+    this.maxIds = maxIds;
   }
 
   /** See {@link IdempotencyStore.claim}. */
@@ -32,7 +38,15 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
       finish: async () => {
         this.entries.delete(key);
         this.entries.set(key, 'done');
-        if (this.entries.size > this.maxIds) this.entries.delete(this.entries.keys().next().value!);
+        // Forget the oldest handled id; ids still being handled are never evicted.
+        if (this.entries.size > this.maxIds) {
+          for (const [oldest, state] of this.entries) {
+            if (state === 'done') {
+              this.entries.delete(oldest);
+              break;
+            }
+          }
+        }
       },
       abandon: async () => {
         if (this.entries.get(key) === holder) this.entries.delete(key);
