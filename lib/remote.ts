@@ -155,7 +155,8 @@ export class RemoteBridge implements RemoteLink {
 
   /** See {@link RemoteLink.listen}: starts one consumer group per subscriber class and subscription. */
   listen(subscriber: Class, subscription: SubscribedEvent, _publisher: Class, declared: PublishedEvent, instances: () => object[]): void {
-    if (this.closed) return;
+    // Once closing has begun, no new consumer starts: close() could not stop it any more.
+    if (this.closed || this.closing !== undefined) return;
     let bySubscription = this.listeners.get(subscriber);
     if (bySubscription === undefined) this.listeners.set(subscriber, bySubscription = new Map());
     const existing = bySubscription.get(subscription);

@@ -53,6 +53,18 @@ class Checkout {
 }
 
 describe('Remote events (the bridge, over an in-memory transport)', () => {
+  it('should start no consumer for a subscriber wired while the container is closing', async () => {
+    @injectable({ scope: 'transient' }) class LateBilling {
+      @subscribes(Checkout, 'orderPlaced') onOrder(): void { /* never called */ }
+    }
+    const transport = new FakeTransport();
+    const app = new Container({ transport, namespace: 'shop' });
+    const closing = app.disposeAsync();
+    expect(() => app.get(LateBilling)).not.to.throw();
+    await closing;
+    expect(transport.subscriptions).to.deep.equal([]);
+  });
+
   it('should forward each fire of a remote event as an envelope, and keep local events local', () => {
     const transport = new FakeTransport();
     const app = new Container({ transport, namespace: 'shop', versions: { orderPlaced: 2 } });
