@@ -14,7 +14,7 @@ export interface Row {
   readonly tier?: string;
 }
 
-/** One scenario's figures, with the best peer: the fastest, or for memory the leanest. */
+/** One scenario's figures, with the best peer: the fastest, or for memory the leanest (or the scenario's baseline, where no peer takes part). */
 export interface ScenarioResult {
   readonly name: string;
   readonly targets: boolean;
@@ -25,10 +25,11 @@ export interface ScenarioResult {
 
 export const MEMORY = 'memory per subscription (bytes)';
 
-function withBest(name: string, targets: boolean, unit: 'ops/s' | 'bytes', rows: Row[]): ScenarioResult {
+function withBest(name: string, targets: boolean, unit: 'ops/s' | 'bytes', rows: Row[], baseline?: string): ScenarioResult {
   const peers = rows.filter((row) => row.impl.role === 'peer');
   const better = (x: Row, y: Row): Row => ((unit === 'bytes' ? x.value <= y.value : x.value >= y.value) ? x : y);
-  return { name, targets, unit, rows, bestPeer: peers.length === 0 ? undefined : peers.reduce(better) };
+  const best = peers.length > 0 ? peers.reduce(better) : rows.find((row) => row.impl.name === baseline);
+  return { name, targets, unit, rows, bestPeer: best };
 }
 
 /** Groups measurements by scenario, in scenario and implementation order. */
@@ -42,7 +43,7 @@ export function summarize(
       const m = measurements.find((x) => x.case.scenario === scenario.name && x.case.impl === impl);
       if (m !== undefined) rows.push({ impl, value: median(m.rates), p90: p90(m.rates), tier: m.case.tier?.() });
     }
-    return withBest(scenario.name, scenario.targets, 'ops/s', rows);
+    return withBest(scenario.name, scenario.targets, 'ops/s', rows, scenario.baseline);
   });
   const memoryRows = impls.filter((impl) => memory.has(impl.name)).map((impl) => ({ impl, value: memory.get(impl.name)! }));
   if (memoryRows.length > 0) results.push(withBest(MEMORY, false, 'bytes', memoryRows));

@@ -26,6 +26,8 @@ export interface Scenario {
   readonly name: string;
   /** True where the issue's `fire` targets apply (eventwire >= tseep and nanoevents, weak >= 0.8x strong). */
   readonly targets: boolean;
+  /** Where no peer takes part: the implementation the row's ratios are to (instead of the best peer). */
+  readonly baseline?: string;
   build(impl: Implementation): Case | undefined;
 }
 

@@ -1,9 +1,12 @@
+import { containerScenario } from './container';
 import { opScenario, type Scenario } from './scenario';
 
+/** The name of the container scenario, for its target (targets.ts). */
+export const CONTAINER = 'container get, 3 subscriptions (vs new + 3 weak adds)';
+
 /**
- * The scenarios, in report order. A scenario is one entry: add one here (the container's
- * `get` with wiring would be a `Scenario` whose `build` returns a case for `eventwire` and
- * one for `direct`: plain `new` plus manual `add`).
+ * The scenarios, in report order. A scenario is one entry: add one here (`opScenario` for
+ * one op of every implementation, or a `Scenario` of its own like `containerScenario`).
  */
 export const scenarios: readonly Scenario[] = [
   opScenario('fire, 0 handlers', 'fire', { handlers: 0, args: 1 }, { targets: true }),
@@ -18,4 +21,5 @@ export const scenarios: readonly Scenario[] = [
   opScenario('add + remove (1 resident)', 'addRemove', { handlers: 1, args: 1 }),
   opScenario('once + fire', 'onceFire', { handlers: 0, args: 1 }),
   opScenario('fireAsync, 3 async handlers', 'fireAsync', { handlers: 3, args: 1, async: true }),
+  containerScenario(CONTAINER),
 ];

@@ -1,5 +1,7 @@
 import type { Event } from './event';
-import { currentJob, type HandlerRecord } from './handler-list';
+import { Flags, hold, jobs, resetFailures, type HandlerRecord, type RecordState } from './handler-list';
+
+const { LIVE, ONCE, INFO, FAILURE, FLAG_BITS } = Flags;
 
 /**
  * Compiled dispatchers: for an event whose handler set has stopped changing, a function
@@ -16,32 +18,38 @@ const MAX_COMPILED_HANDLERS = 24;
 /** Fires with more arguments than this keep the generic loop. */
 const MAX_COMPILED_ARGS = 8;
 
+/** Up to this many weak records, a compiled fire tests each target's `held`; beyond, the job epoch (see `source`). */
+const PER_TARGET_CHECKS = 3;
+
 let codegen = true;
 let compiled = 0;
 
 type Factory = (
   event: Event<unknown[]>, records: readonly HandlerRecord[], fail: typeof onFail,
-  isThenable: (value: unknown) => boolean, currentJob: () => number, loop: (...args: unknown[]) => void,
+  isThenable: (value: unknown) => boolean, loop: (...args: unknown[]) => void,
   resume: (event: Event<any>, records: readonly HandlerRecord[], from: number, to: number, errors: unknown[] | undefined, args: unknown[]) => void,
+  resetFailures: (record: HandlerRecord) => void, hold: (state: RecordState) => object | undefined, jobs: { epoch: number },
 ) => (...args: unknown[]) => void;
 
 /** Builds the dedicated dispatcher of `event`'s current handler set, or undefined to keep the loop. */
 export function compileDispatcher(
   event: Event<any>, loop: (...args: unknown[]) => void, isThenable: (value: unknown) => boolean, argc: number,
 ): ((...args: any[]) => void) | undefined {
-  const records = event._list.records;
-  if (!codegen || records.length === 0 || records.length > MAX_COMPILED_HANDLERS || argc > MAX_COMPILED_ARGS) return undefined;
+  const list = event._list;
+  const records = list.records;
+  // Records marked dead and not yet compacted (the compaction bumps the version) keep the loop.
+  if (!codegen || records.length === 0 || records.length > MAX_COMPILED_HANDLERS || argc > MAX_COMPILED_ARGS || list.dead !== 0) return undefined;
   let factory: Factory;
   try {
     // Unique source per compilation: V8 caches `new Function` by source, feedback included,
     // and each event must get call sites of its own.
-    factory = new Function('event', 'R', 'fail', 'isThenable', 'currentJob', 'loop', 'resume',
-      source(records, event._quarantine > 0, argc) + `\n//# sourceURL=eventwire-dispatch-${++compiled}.js`) as Factory;
+    factory = new Function('event', 'R', 'fail', 'isThenable', 'loop', 'resume', 'resetFailures', 'hold', 'jobs',
+      source(records, list, event._quarantine > 0, argc) + `\n//# sourceURL=eventwire-dispatch-${++compiled}.js`) as Factory;
   } catch {
     codegen = false;
     return undefined;
   }
-  return factory(event, records, onFail, isThenable, currentJob, loop, (e, r, from, to, errors, args) => resume(e, r, from, to, errors, args, isThenable));
+  return factory(event, records, onFail, isThenable, loop, (e, r, from, to, errors, args) => resume(e, r, from, to, errors, args, isThenable), resetFailures, hold, jobs);
 }
 
 /**
@@ -56,20 +64,24 @@ export function resume(
   const list = event._list;
   for (let i = from; i < to; i++) {
     const record = records[i];
-    if (!record.live) continue;
+    const s = record.s;
+    // `s` is the list for a plain live record (see handler-list.ts).
+    const state = s === list ? undefined : s as RecordState;
+    const flags = state === undefined ? LIVE : state.flags;
+    if ((flags & LIVE) === 0) continue;
     let target: object | undefined;
-    if (record.weak !== undefined) {
-      target = record.held;
-      if (target === undefined) {
+    if (state?.weak !== undefined) {
+      target = state.held;
+      if (target === undefined && (target = hold(state)) === undefined) {
         list.markDead(record);
         continue;
       }
     }
-    if (record.once) list.remove(record);
+    if ((flags & ONCE) !== 0) list.remove(record);
     try {
-      const result = record.info ? record.fn.call(target, event._info, ...args) : record.fn.apply(target, args);
+      const result = (flags & INFO) !== 0 ? record.fn.call(target, event._info, ...args) : record.fn.apply(target, args);
       if (result !== undefined && isThenable(result)) event.watch(record, result as PromiseLike<unknown>);
-      else if (record.failures !== 0) record.failures = 0;
+      else resetFailures(record);   // the record may have got a state during its own call
     } catch (error) {
       errors = onFail(event, record, error, errors);
     }
@@ -96,49 +108,79 @@ export function onFail(event: Event<any>, record: HandlerRecord, error: unknown,
  * declared parameters costs V8 ~3 ns more) and has one call site per handler. A fire with
  * another count takes the generic loop.
  *
- * Between handlers it checks `list.version`, not each record's `live` flag: when the
+ * Between handlers it checks `list.version`, not whether each record is live: when the
  * handlers are inlined, V8 proves the version unchanged and drops all but the first check,
  * while ten `live` loads stay (they cost 5 ns per fire at 10 handlers once any handler
  * anywhere has been unsubscribed). A failure or a change of the handler set hands the rest
  * of the fire to `resume`, so no path merges back into the fast one.
  */
-function source(records: readonly HandlerRecord[], quarantine: boolean, argc: number): string {
+function source(records: readonly HandlerRecord[], list: object, quarantine: boolean, argc: number): string {
   const params = Array.from({ length: argc }, (_, i) => `a${i}`);
   const args = `[${params.join(', ')}]`;
   const head: string[] = ['"use strict";', 'const list = event._list, version = list.version, info = event._info;'];
   const body: string[] = [];
-  let weak = false;
+  const weak: number[] = [];
   records.forEach((record, i) => {
-    head.push(`const r${i} = R[${i}], f${i} = r${i}.fn;`);
+    // The state of a record never changes once it has one; a plain record that gets one
+    // (its first failure under quarantine) bumps the version, which rebuilds this dispatcher.
+    const state = record.s === list ? undefined : record.s as RecordState;
+    const isWeak = state?.weak !== undefined;
+    const info = state !== undefined && (state.flags & INFO) !== 0;
+    head.push(`const r${i} = R[${i}], f${i} = r${i}.fn${state === undefined ? '' : `, s${i} = r${i}.s`};`);
     const last = i === records.length - 1;
     const rest = (errors: string): string => `return resume(event, R, ${i + 1}, ${records.length}, ${errors}, ${args});`;
-    const t = record.weak === undefined ? 'undefined' : 't';
-    const call = t === 'undefined' && !record.info
+    const t = isWeak ? 't' : 'undefined';
+    const call = !isWeak && !info
       ? `f${i}(${params.join(', ')})`
-      : `f${i}.call(${[t, ...(record.info ? ['info'] : []), ...params].join(', ')})`;
-    if (record.weak !== undefined) {
-      // holdTargets() marked records with a collected target dead (the version check caught it).
-      weak = true;
-      body.push(`t = r${i}.held;`);
+      : `f${i}.call(${[t, ...(info ? ['info'] : []), ...params].join(', ')})`;
+    if (isWeak) {
+      weak.push(i);
+      body.push(`t = s${i}.held;`);
     }
-    if (record.once) body.push(`list.remove(r${i});`);
+    if (state !== undefined && (state.flags & ONCE) !== 0) body.push(`list.remove(r${i});`);
     body.push(
       `try { x = ${call}; } catch (e) { ${rest(`fail(event, r${i}, e, undefined)`)} }`,
-      // Consecutive failures only matter to quarantine.
-      quarantine
-        ? `if (x !== undefined && isThenable(x)) event.watch(r${i}, x); else if (r${i}.failures !== 0) r${i}.failures = 0;`
-        : `if (x !== undefined && isThenable(x)) event.watch(r${i}, x);`,
+      // Consecutive failures only matter to quarantine. A plain record has none, unless it got
+      // a state during its own call (failing in a nested fire); then its success resets them.
+      !quarantine
+        ? `if (x !== undefined && isThenable(x)) event.watch(r${i}, x);`
+        : state === undefined
+          ? `if (x !== undefined && isThenable(x)) event.watch(r${i}, x); else if (r${i}.s !== list) resetFailures(r${i});`
+          : `if (x !== undefined && isThenable(x)) event.watch(r${i}, x); else if (s${i}.flags >= ${FAILURE}) s${i}.flags &= ${FLAG_BITS};`,
       last ? '' : `if (list.version !== version) { ${rest('undefined')} }`,
     );
   });
+  // A weak record's `held` is set for the rest of the job once some fire has held it (see
+  // `hold`). The first fire of a job finds out before any handler runs and leaves (never
+  // merging back into the fast path, so V8 keeps proving the version unchanged between
+  // inlined handlers): `held` holds every target and fires again. A collected target marks
+  // its record dead, a change of the handler set. With up to PER_TARGET_CHECKS weak
+  // records the fire tests each `held` (V8 reuses those loads below); with more, one test of
+  // the job epoch in which this dispatcher last held them costs less.
+  const perTarget = weak.length <= PER_TARGET_CHECKS;
+  if (weak.length > 0) {
+    head.push(
+      ...(perTarget ? [] : ['var heldIn = -1;']),
+      `function held(${params.join(', ')}) {`,
+      ...weak.map((i) => `if (hold(s${i}) === undefined) list.markDead(r${i});`),
+      'if (list.version !== version) { event.decompile(); return loop.apply(undefined, arguments); }',
+      ...(perTarget ? [] : ['heldIn = jobs.epoch;']),
+      `return fire(${params.join(', ')});`,
+      '}',
+    );
+  }
+  const holding = weak.length === 0 ? ''
+    : perTarget ? `if (${weak.map((i) => `s${i}.held === undefined`).join(' || ')}) return held(${params.join(', ')});`
+      : `if (heldIn !== jobs.epoch) return held(${params.join(', ')});`;
   return [
     ...head,
-    `return function fire(${params.join(', ')}) {`,
+    `const fire = function fire(${params.join(', ')}) {`,
     'if (list.version !== version) { event.decompile(); return loop.apply(undefined, arguments); }',
     `if (arguments.length !== ${argc}) return loop.apply(undefined, arguments);`,
-    weak ? 'if (list.heldJob !== currentJob()) { list.holdTargets(); if (list.version !== version) { event.decompile(); return loop.apply(undefined, arguments); } }' : '',
+    holding,
     'let x, t;',
     ...body.filter(Boolean),
     '};',
+    'return fire;',
   ].join('\n');
 }

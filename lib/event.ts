@@ -3,9 +3,15 @@ import {
   type ErrorMode, type ErrorPolicyOptions, type ErrorReporter,
 } from './error-policy';
 import { DisposedError, InvalidArgumentError } from './errors';
-import { HandlerList, HandlerRecord, currentJob, trackOwner, weakTarget } from './handler-list';
+import {
+  Flags, HandlerList, HandlerRecord, RecordExtra, RecordState, hasFlag, hold, isLive, resetFailures, stateOf,
+  trackOwner, weakOf, weakTarget,
+} from './handler-list';
 import { compileDispatcher, onFail } from './dispatch';
 import { inactiveSubscription, type Subscription } from './subscription';
+
+// Local copies: an imported binding is a property load at every use (see `Flags`).
+const { LIVE, ONCE, INFO, FAILURE, FLAG_BITS } = Flags;
 
 /** What a handler that asks for it (`{ info: true }`) receives before the payload. */
 export interface EventInfo<A extends unknown[] = any[]> {
@@ -179,28 +185,33 @@ export class Event<A extends unknown[] = []> implements Disposable {
   add<T extends object>(handler: (this: T, ...args: A) => unknown, options: AddOptions & { target: T; info?: false }): Subscription;
   add<T extends object>(handler: (this: T, info: EventInfo<A>, ...args: A) => unknown, options: AddOptions & { target: T; info: true }): Subscription;
   add(handler: (...args: any[]) => unknown, options: AddOptions & { target?: object; info?: boolean } = {}): Subscription {
-    const where = (): string => this.where();
+    // The messages' prefix (`this.where()`) is built only when one is thrown.
     if (this._list.disposed) {
-      throw new DisposedError(`${where()}: add() was called after the event was disposed. Add handlers before disposing, or create a new event.`);
+      throw new DisposedError(`${this.where()}: add() was called after the event was disposed. Add handlers before disposing, or create a new event.`);
     }
     if (typeof handler !== 'function') {
-      throw new InvalidArgumentError(`${where()}: add() expects a function, got ${safeString(handler)}.`);
+      throw new InvalidArgumentError(`${this.where()}: add() expects a function, got ${safeString(handler)}.`);
     }
     const { once = false, signal, priority = 0, target, info = false } = options;
     if (typeof priority !== 'number' || !Number.isFinite(priority)) {
-      throw new InvalidArgumentError(`${where()}: priority must be a finite number, got ${safeString(priority)}.`);
+      throw new InvalidArgumentError(`${this.where()}: priority must be a finite number, got ${safeString(priority)}.`);
     }
     if (target !== undefined && (target === null || (typeof target !== 'object' && typeof target !== 'function'))) {
-      throw new InvalidArgumentError(`${where()}: target must be an object (it is held weakly), got ${safeString(target)}.`);
+      throw new InvalidArgumentError(`${this.where()}: target must be an object (it is held weakly), got ${safeString(target)}.`);
     }
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
-      throw new InvalidArgumentError(`${where()}: signal must be an AbortSignal, got ${safeString(signal)}.`);
+      throw new InvalidArgumentError(`${this.where()}: signal must be an AbortSignal, got ${safeString(signal)}.`);
     }
     if (signal?.aborted) return inactiveSubscription;
 
     const list = this._list;
     const weak = target === undefined ? undefined : weakTarget(target);
-    const record = new HandlerRecord(list, handler, weak, once === true, priority, info === true);
+    // A plain registration (no option) is a two-field record; anything else gets a state.
+    const state = weak === undefined && once !== true && info !== true && priority === 0 && signal === undefined
+      ? undefined
+      : new RecordState(list, LIVE | (once === true ? ONCE : 0) | (info === true ? INFO : 0), weak,
+        priority === 0 && signal === undefined ? undefined : new RecordExtra(priority));
+    const record = new HandlerRecord(state ?? list, handler);
     if (info === true && this._info === undefined) {
       this._info = Object.freeze({ name: this.name, source: this.source, event: this });
     }
@@ -209,15 +220,15 @@ export class Event<A extends unknown[] = []> implements Disposable {
         list.ownerTracked = true;
         trackOwner(this, list);
       }
-      weak.records.add(record);
+      weak.add(record);
     }
     if (signal !== undefined) {
       const onAbort = (): void => { list.remove(record); };
       signal.addEventListener('abort', onAbort, { once: true });
-      record.detach = () => signal.removeEventListener('abort', onAbort);
+      state!.extra!.detach = () => signal.removeEventListener('abort', onAbort);
     }
     list.insert(record);
-    this.warnIfCrowded(() => this.where());
+    this.warnIfCrowded();
     if (this.replayed.length > 0) this.replayTo(record);
     return record;
   }
@@ -227,12 +238,16 @@ export class Event<A extends unknown[] = []> implements Disposable {
    * Returns true if something was removed.
    */
   remove(handler: (...args: any[]) => unknown, target?: object): boolean {
-    let latest: HandlerRecord | undefined;
-    for (const record of this._list.records) {
-      if (record.fn === handler && record.live && (latest === undefined || record.seq > latest.seq) &&
-          (target === undefined || record.weak?.deref() === target)) latest = record;
+    const list = this._list;
+    // In registration order: `records` is, until a priority other than 0 is used.
+    const order = list.order ?? list.records;
+    for (let i = order.length - 1; i >= 0; i--) {
+      const record = order[i];
+      if (record.fn === handler && isLive(record) && (target === undefined || weakOf(record)?.deref() === target)) {
+        return list.remove(record);
+      }
     }
-    return latest !== undefined && this._list.remove(latest);
+    return false;
   }
 
   /** Removes every handler. */
@@ -266,11 +281,14 @@ export class Event<A extends unknown[] = []> implements Disposable {
     const started = this.trace === undefined ? 0 : performance.now();
     const failuresBefore = this._failures;
     const list = this._list;
+    const quarantine = this._quarantine > 0;
     if (this.replay > 0) this.remember(args);
     const records = list.records;
     const n = records.length;   // handlers appended during this fire wait for the next one
     const handlers = list.size;
-    const targets = records.map((r) => (r.weak === undefined ? undefined : r.weak.deref()));
+    // A plain record's `s` is the list (see handler-list.ts); any other has a state.
+    const stateOfRecord = (r: HandlerRecord): RecordState | undefined => (r.s === list ? undefined : r.s as RecordState);
+    const targets = records.map((r) => stateOfRecord(r)?.weak?.deref());
     let errors: unknown[] | undefined;
     const fail = (record: HandlerRecord, error: unknown, async: boolean): void => {
       const failure = this.failed(record, error, async);
@@ -285,27 +303,30 @@ export class Event<A extends unknown[] = []> implements Disposable {
     const pending: Promise<void>[] = [];
     for (let i = 0; i < n; i++) {
       const record = records[i];
-      if (!record.live) continue;
+      const state = stateOfRecord(record);
+      const flags = state === undefined ? LIVE : state.flags;
+      if ((flags & LIVE) === 0) continue;
       const target = targets[i];
-      if (record.weak !== undefined && target === undefined) {
+      if (target === undefined && state?.weak !== undefined) {
         list.markDead(record);
         continue;
       }
-      if (record.once) list.remove(record);
+      if ((flags & ONCE) !== 0) list.remove(record);
       let result: unknown;
       try {
-        result = record.info ? record.fn.call(target, this._info, ...args) : record.fn.apply(target, args);
+        result = (flags & INFO) !== 0 ? record.fn.call(target, this._info, ...args) : record.fn.apply(target, args);
       } catch (error) {
         fail(record, error, false);
         if (this._mode === 'throw') break;
         continue;
       }
       if (!isThenable(result)) {
-        if (record.failures !== 0) record.failures = 0;
+        // Failures are counted only under quarantine (see `failed`).
+        if (quarantine) resetFailures(record);
         continue;
       }
       const settled = Promise.resolve(result).then(
-        () => { record.failures = 0; },
+        () => { if (quarantine) resetFailures(record); },
         (error: unknown) => fail(record, error, true));
       if (this.serial) {
         await settled;
@@ -327,8 +348,8 @@ export class Event<A extends unknown[] = []> implements Disposable {
    */
   failed(record: HandlerRecord, error: unknown, async: boolean, late = false): { error: unknown } & Parameters<ErrorReporter>[0] | undefined {
     this._failures++;
-    record.failures++;
-    const quarantined = this._quarantine > 0 && record.failures >= this._quarantine && this._list.remove(record);
+    // Consecutive failures only matter to quarantine: without it nothing is counted.
+    const quarantined = this._quarantine > 0 && this._list.countFailure(record) >= this._quarantine && this._list.remove(record);
     const failure = {
       error,
       eventName: this.name,
@@ -355,7 +376,7 @@ export class Event<A extends unknown[] = []> implements Disposable {
   watch(record: HandlerRecord, result: PromiseLike<unknown>): void {
     try {
       result.then(
-        () => { record.failures = 0; },
+        () => { resetFailures(record); },
         (error: unknown) => { this.failed(record, error, true, true); });
     } catch (error) {
       this.failed(record, error, true, true);
@@ -414,12 +435,12 @@ export class Event<A extends unknown[] = []> implements Disposable {
   }
 
   private replayTo(record: HandlerRecord): void {
-    const target = record.weak?.deref();
+    const target = weakOf(record)?.deref();
     for (const args of this.replayed) {
-      if (!record.live) return;
-      if (record.once) this._list.remove(record);
+      if (!isLive(record)) return;
+      if (hasFlag(record, ONCE)) this._list.remove(record);
       try {
-        const result = record.info ? record.fn.call(target, this._info, ...args) : record.fn.apply(target, args);
+        const result = hasFlag(record, INFO) ? record.fn.call(target, this._info, ...args) : record.fn.apply(target, args);
         if (isThenable(result)) this.watch(record, result);
       } catch (error) {
         const failure = this.failed(record, error, false);
@@ -433,12 +454,12 @@ export class Event<A extends unknown[] = []> implements Disposable {
     return `Event "${this.name}"${this.source ? ` of ${className(this.source)}` : ''}`;
   }
 
-  private warnIfCrowded(where: () => string): void {
+  private warnIfCrowded(): void {
     const list = this._list;
     if (this.warned || this.maxHandlers === 0 || list.size - list.weak <= this.maxHandlers) return;
     this.warned = true;
     process.emitWarning(
-      `${where()} has ${list.size - list.weak} strongly held handlers (limit ${this.maxHandlers}): ` +
+      `${this.where()} has ${list.size - list.weak} strongly held handlers (limit ${this.maxHandlers}): ` +
       'a possible leak. Unsubscribe handlers you no longer need, or raise maxHandlers (0 turns this off).',
       { type: 'MaxHandlersExceededWarning', code: 'EVENTWIRE_MAX_HANDLERS' });
   }
@@ -447,7 +468,8 @@ export class Event<A extends unknown[] = []> implements Disposable {
 /** `Class.method` for methods of objects, the function name otherwise. */
 function describeHandler(record: HandlerRecord): string {
   const name = record.fn.name || '(anonymous)';
-  const target = record.held ?? record.weak?.deref();
+  const state = stateOf(record);
+  const target = state?.held ?? state?.weak?.deref();
   return target === undefined ? name : `${className(target)}.${name}`;
 }
 
@@ -466,6 +488,8 @@ function loopDispatcher(event: Event<any>): (...args: unknown[]) => void {
   /* eslint-disable prefer-rest-params, prefer-spread -- `arguments` forwards any number of
      arguments without allocating an array per fire; rest parameters would allocate one. */
   const list = event._list;
+  // Failures are counted only under quarantine (see `failed`): without it nothing to reset.
+  const quarantine = event._quarantine > 0;
   let version = -1;
   let fires = 0;
   // Small enough for V8 to inline into the caller: firing an event without handlers costs
@@ -484,24 +508,32 @@ function loopDispatcher(event: Event<any>): (...args: unknown[]) => void {
     }
     const argc = arguments.length;
     if (++fires === compileAfter) event.maybeCompile(argc);
-    if (list.weak !== 0 && list.heldJob !== currentJob()) list.holdTargets();
     let errors: unknown[] | undefined;
     for (let i = 0; i < n; i++) {
       const record = records[i];
-      if (!record.live) continue;
+      const s = record.s;
       let target: object | undefined;
-      if (record.weak !== undefined) {
-        target = record.held;
-        if (target === undefined) {
-          list.markDead(record);
-          continue;
+      let info = false;
+      if (s !== list) {
+        // Not plain (see handler-list.ts): a state with flags, maybe a weak target; or removed.
+        const state = s as RecordState;
+        const flags = state.flags;
+        if ((flags & LIVE) === 0) continue;
+        if (state.weak !== undefined) {
+          // Set once the target is held for this job; the first fire of a job holds it.
+          target = state.held;
+          if (target === undefined && (target = hold(state)) === undefined) {
+            list.markDead(record);
+            continue;
+          }
         }
+        if ((flags & ONCE) !== 0) list.remove(record);
+        info = (flags & INFO) !== 0;
       }
-      if (record.once) list.remove(record);
       const fn = record.fn;
       try {
         let result: unknown;
-        if (record.info) {
+        if (info) {
           const info = event._info;
           result = argc === 0 ? fn.call(target, info)
             : argc === 1 ? fn.call(target, info, a0)
@@ -512,8 +544,14 @@ function loopDispatcher(event: Event<any>): (...args: unknown[]) => void {
         } else {
           result = argc === 1 ? fn.call(target, a0) : argc === 0 ? fn.call(target) : fn.apply(target, arguments as unknown as unknown[]);
         }
-        if (result !== undefined && isThenable(result)) event.watch(record, result);
-        else if (record.failures !== 0) record.failures = 0;
+        if (result !== undefined && isThenable(result)) {
+          event.watch(record, result);
+        } else if (quarantine) {
+          // Consecutive failures, of a record with a state (a plain record may have got one
+          // during its own call, failing in a nested fire).
+          const now = record.s;
+          if (now !== list && (now as RecordState).flags >= FAILURE) (now as RecordState).flags &= FLAG_BITS;
+        }
       } catch (error) {
         errors = onFail(event, record, error, errors);
       }

@@ -7,7 +7,7 @@ import type { Subscription } from './subscription';
  *
  * `records` is copy-on-write: a fire iterates the array it started with, so adding or
  * removing during a fire takes effect from the next fire (a removed record is skipped
- * through its `live` flag).
+ * because it is no longer live, see {@link HandlerRecord}).
  */
 export class HandlerList {
   records: HandlerRecord[] = [];
@@ -15,19 +15,26 @@ export class HandlerList {
   dead = 0;
   /** How many records hold their target weakly. */
   weak = 0;
-  /** The job (see `currentJob`) in which weak targets were last dereferenced into `held`. */
-  heldJob = 0;
   /** Bumped on every change, so compiled dispatchers know when they are stale. */
   version = 0;
   disposed = false;
   /** True once the event owning this list is tracked for collection (see `trackOwner`). */
   ownerTracked = false;
+  /**
+   * The live records in registration order, for `remove(fn)`; kept only once a record
+   * with a priority other than 0 was added. Until then `records` itself is in
+   * registration order (every insert appends).
+   */
+  order: HandlerRecord[] | undefined = undefined;
   private compactScheduled = false;
 
   insert(record: HandlerRecord): void {
     const old = this.records;
+    const priority = priorityOf(record);
+    if (priority !== 0 && this.order === undefined) this.order = old.filter(isLive);
+    this.order?.push(record);
     let at = old.length;
-    while (at > 0 && old[at - 1].priority < record.priority) at--;
+    while (at > 0 && priorityOf(old[at - 1]) < priority) at--;
     if (at === old.length) {
       // Appending in place is safe: every fire iterates only the length it started with.
       old.push(record);
@@ -37,17 +44,13 @@ export class HandlerList {
       for (let i = at; i < old.length; i++) next.push(old[i]);
       this.records = next;
     }
-    if (record.weak !== undefined) {
-      this.weak++;
-      if (this.heldJob === currentJob()) record.held = record.weak.deref();
-    }
+    if (weakOf(record) !== undefined) this.weak++;
     this.version++;
   }
 
   /** Removes a live record; returns false if it was not live. */
   remove(record: HandlerRecord): boolean {
-    if (!record.live) return false;
-    record.live = false;
+    if (!kill(record, this)) return false;
     const old = this.records;
     const at = old.lastIndexOf(record);
     const next = old.slice(0, at);
@@ -62,18 +65,16 @@ export class HandlerList {
     const old = this.records;
     this.records = [];
     for (const record of old) {
-      if (!record.live) continue;
-      record.live = false;
-      this.forget(record);
+      if (kill(record, this)) this.forget(record);
     }
     this.dead = 0;
+    this.order = undefined;
     this.version++;
   }
 
   /** Marks a weak record whose target was collected; compacts once, soon after. */
   markDead(record: HandlerRecord): void {
-    if (!record.live) return;
-    record.live = false;
+    if (!kill(record, this)) return;
     this.forget(record);
     this.dead++;
     this.version++;
@@ -88,104 +89,209 @@ export class HandlerList {
   }
 
   /**
-   * Dereferences every weak target once for the current job (see `currentJob`), and marks
-   * the records whose target is gone dead (which bumps the version), so compiled
-   * dispatchers need not test each `held`.
+   * Counts a failure of `record` toward quarantine and returns the consecutive failures
+   * (0 when the record is no longer live). A plain record gets its state here; that bumps
+   * the version, so a compiled dispatcher built while it was plain is rebuilt.
    */
-  holdTargets(): void {
-    const records = this.records;
-    for (let i = 0; i < records.length; i++) {
-      const record = records[i];
-      if (record.weak === undefined || !record.live) continue;
-      const target = record.weak.deref();
-      record.held = target;
-      if (target === undefined) this.markDead(record);
+  countFailure(record: HandlerRecord): number {
+    let s = record.s;
+    if (s === this) {
+      s = record.s = new RecordState(this, LIVE, undefined, undefined);
+      this.version++;
     }
-    this.heldJob = currentJob();
-    keepUntilJobEnds(this);
-  }
-
-  releaseTargets(): void {
-    const records = this.records;
-    for (let i = 0; i < records.length; i++) records[i].held = undefined;
+    const state = s as RecordState;
+    if ((state.flags & LIVE) === 0) return 0;
+    state.flags += FAILURE;
+    return Math.floor(state.flags / FAILURE);
   }
 
   private compact(): void {
     this.compactScheduled = false;
     if (this.dead === 0) return;
-    this.records = this.records.filter((r) => r.live);
+    this.records = this.records.filter(isLive);
     this.dead = 0;
     this.version++;
   }
 
+  /** Undoes the side registrations of a record that just stopped being live. */
   private forget(record: HandlerRecord): void {
-    record.held = undefined;
-    if (record.weak !== undefined) {
-      this.weak--;
-      record.weak.records.delete(record);
+    const order = this.order;
+    if (order !== undefined) {
+      const at = order.lastIndexOf(record);
+      if (at >= 0) order.splice(at, 1);
     }
-    record.detach?.();
+    const s = record.s;
+    if (s === DEAD) return;
+    const state = s as RecordState;
+    if (state.weak !== undefined) {
+      this.weak--;
+      state.weak.delete(record);
+    }
+    const extra = state.extra;
+    if (extra?.detach !== undefined) {
+      const detach = extra.detach;
+      extra.detach = undefined;
+      detach();
+    }
   }
 }
 
-let registrations = 0;
+// ---------------------------------------------------------------------------
+// Records
+//
+// Most subscriptions are plain: a strongly held function, no options. Their record has two
+// fields, `s` (the list) and `fn`, about as small as an emitter's listener entry. Anything
+// else (a weak target, once, info, a priority, a signal, a failure count for quarantine)
+// lives in a `RecordState` that `s` points to instead; the rarest (priority, signal) in a
+// `RecordExtra` beyond it. A plain record that is removed gets the shared, never live
+// `DEAD` state, so `s === list` means "plain and live".
 
-/** One handler's registration. It is the `Subscription` handed to the user. */
-export class HandlerRecord implements Subscription {
-  live = true;
-  /** Strong reference to the weak target, only for the duration of the current job. */
+/**
+ * The values of `RecordState.flags`. Importers copy them into constants of their own
+ * (`const { LIVE } = Flags`): an imported binding compiled to CommonJS reads a property of
+ * this module's exports object at every use, which costs the dispatch loop about 1 ns each.
+ */
+export const Flags = {
+  /** The record is registered. */
+  LIVE: 1,
+  /** Remove the record just before its first call. */
+  ONCE: 2,
+  /** The handler receives the event's `EventInfo` first. */
+  INFO: 4,
+  /** The bits of `LIVE`, `ONCE` and `INFO`. */
+  FLAG_BITS: 7,
+  /**
+   * Consecutive failures (for quarantine only) are counted in multiples of this, above the
+   * flag bits. Counted with `+` and `Math.floor`, never shifts, so the count stays exact
+   * past 32 bits (`&` with the flag bits keeps working: it takes the low 32 bits).
+   */
+  FAILURE: 8,
+} as const;
+const { LIVE, FLAG_BITS, FAILURE } = Flags;
+
+/** What a registration that is not plain carries. */
+export class RecordState {
+  /** The weak target, held strongly during the current job only; unset otherwise (see `hold`). */
   held: object | undefined = undefined;
-  /** Consecutive failures, for quarantine. */
-  failures = 0;
-  /** Undoes side registrations (an AbortSignal listener), if any. */
-  detach: (() => void) | undefined = undefined;
-  /** Registration order, for `remove(fn)`: the records array is in priority order. */
-  readonly seq = ++registrations;
 
   constructor(
     readonly list: HandlerList,
-    readonly fn: (...args: any[]) => unknown,
+    /** `LIVE`, `ONCE`, `INFO` (see {@link Flags}), plus `FAILURE` per consecutive failure. */
+    public flags: number,
+    /** The weakly held target (its `this`), if any. */
     readonly weak: WeakTarget | undefined,
-    readonly once: boolean,
-    readonly priority: number,
-    readonly info: boolean,
+    /** A priority other than 0, or an abort signal. */
+    readonly extra: RecordExtra | undefined,
+  ) {}
+}
+
+/** The rarely used part of a registration. */
+export class RecordExtra {
+  /** Undoes side registrations (an AbortSignal listener), if any. */
+  detach: (() => void) | undefined = undefined;
+
+  constructor(readonly priority: number) {}
+}
+
+/** The state of every removed plain record: never live, belongs to no list. */
+const DEAD = new RecordState(new HandlerList(), 0, undefined, undefined);
+
+/** One handler's registration. It is the `Subscription` handed to the user. */
+export class HandlerRecord implements Subscription {
+  constructor(
+    /** The list while the record is plain and live; otherwise its {@link RecordState} (`DEAD` once a plain record is removed). */
+    public s: HandlerList | RecordState,
+    readonly fn: (...args: any[]) => unknown,
   ) {}
 
   get active(): boolean {
-    return this.live;
+    return isLive(this);
   }
 
   unsubscribe(): void {
-    this.list.remove(this);
+    listOf(this).remove(this);
   }
 
   [Symbol.dispose](): void {
-    this.list.remove(this);
+    listOf(this).remove(this);
   }
+}
+
+/** True while `record` is registered. */
+export function isLive(record: HandlerRecord): boolean {
+  const s = record.s;
+  return s instanceof HandlerList || (s.flags & LIVE) !== 0;
+}
+
+/** The record's state, or undefined for a plain (live) record. */
+export function stateOf(record: HandlerRecord): RecordState | undefined {
+  const s = record.s;
+  return s instanceof HandlerList ? undefined : s;
+}
+
+/** The list `record` belongs to (a list that holds nothing, once a plain record was removed). */
+function listOf(record: HandlerRecord): HandlerList {
+  const s = record.s;
+  return s instanceof HandlerList ? s : s.list;
+}
+
+/** The weak target of `record`, if it has one. */
+export function weakOf(record: HandlerRecord): WeakTarget | undefined {
+  return stateOf(record)?.weak;
+}
+
+function priorityOf(record: HandlerRecord): number {
+  return stateOf(record)?.extra?.priority ?? 0;
+}
+
+/** Has the flag (`ONCE`, `INFO`). */
+export function hasFlag(record: HandlerRecord, flag: number): boolean {
+  const state = stateOf(record);
+  return state !== undefined && (state.flags & flag) !== 0;
+}
+
+/** Resets the consecutive failures of `record` after a success. */
+export function resetFailures(record: HandlerRecord): void {
+  const state = stateOf(record);
+  if (state !== undefined && state.flags >= FAILURE) state.flags &= FLAG_BITS;
+}
+
+/** Makes a live record of `list` not live; false if it was not live. */
+function kill(record: HandlerRecord, list: HandlerList): boolean {
+  const s = record.s;
+  if (s === list) {
+    record.s = DEAD;
+    return true;
+  }
+  if (s instanceof HandlerList) return false;
+  if ((s.flags & LIVE) === 0) return false;
+  s.flags -= LIVE;
+  return true;
 }
 
 // ---------------------------------------------------------------------------
 // Weak targets
 //
 // WeakRef.deref() costs 15-22 ns and keeps its target alive until the current job
-// ends anyway. So a fire dereferences each weak target once per job into
-// `record.held`, and a microtask clears every `held` when the job ends: within one job
-// the weak path reads a plain field, and no strong reference outlives the job.
+// ends anyway. So a fire dereferences the weak target of each record once per job into
+// the `held` field of its state, and a microtask clears every `held` when the job ends:
+// within one job the weak path reads a plain field, and no strong reference outlives the
+// job. So a `held` that is set is always the live target, held for this job; a dispatcher
+// that finds it unset calls `hold`. A `held` is never cleared during a job.
 
-let job = 1;
 let endScheduled = false;
-const kept: HandlerList[] = [];
-
-/** A number that changes whenever a job (a macrotask and its microtasks) has ended. */
-export function currentJob(): number {
-  return job;
-}
+/** The states whose `held` is set, cleared when the job ends. */
+const kept: RecordState[] = [];
+/**
+ * Counts the jobs that ended with targets held (see `hold`): a dispatcher that held its
+ * targets in the current epoch finds every `held` still set.
+ */
+export const jobs = { epoch: 0 };
 
 /** A settled promise: `then` on it queues a plain V8 microtask (Node's `queueMicrotask` also creates an async resource, about 10x dearer). */
 const settled = Promise.resolve();
 
-function keepUntilJobEnds(list: HandlerList): void {
-  kept.push(list);
+function scheduleJobEnd(): void {
   if (!endScheduled) {
     endScheduled = true;
     void settled.then(endJob);
@@ -194,27 +300,64 @@ function keepUntilJobEnds(list: HandlerList): void {
 
 function endJob(): void {
   endScheduled = false;
-  job++;
-  for (let i = 0; i < kept.length; i++) kept[i].releaseTargets();
+  jobs.epoch++;
+  for (let i = 0; i < kept.length; i++) kept[i].held = undefined;
   kept.length = 0;
 }
 
 /**
- * The weak side of every registration on one target: one `WeakRef` and one finalization
- * entry per target object, however many handlers it has. (Registering each record with an
- * unregister token instead leaks about 25 bytes per registration in V8 11, even after the
- * target is collected.)
+ * The weak target of a record's state, held strongly in its `held` until the current job
+ * ends; undefined once collected. Dispatchers call it when they find `held` unset (the
+ * first fire of a job).
  */
-export class WeakTarget {
-  readonly records = new Set<HandlerRecord>();
-  private readonly ref: WeakRef<object>;
+export function hold(state: RecordState): object | undefined {
+  let target = state.held;
+  if (target === undefined) {
+    target = state.weak!.deref();
+    if (target !== undefined) {
+      state.held = target;
+      kept.push(state);
+      scheduleJobEnd();
+    }
+  }
+  return target;
+}
 
-  constructor(target: object) {
-    this.ref = new WeakRef(target);
+/**
+ * The weak side of every registration on one target: one weak reference and one
+ * finalization entry per target object, however many handlers it has. (Registering each
+ * record with an unregister token instead leaks about 25 bytes per registration in V8 11,
+ * even after the target is collected.) It is itself the `WeakRef`, and it keeps a single
+ * record without an array.
+ */
+export class WeakTarget extends WeakRef<object> {
+  /** The records on this target: none, one, or several. */
+  records: HandlerRecord | HandlerRecord[] | undefined = undefined;
+
+  add(record: HandlerRecord): void {
+    const records = this.records;
+    if (records === undefined) this.records = record;
+    else if (Array.isArray(records)) records.push(record);
+    else this.records = [records, record];
   }
 
-  deref(): object | undefined {
-    return this.ref.deref();
+  delete(record: HandlerRecord): void {
+    const records = this.records;
+    if (records === record) {
+      this.records = undefined;
+    } else if (Array.isArray(records)) {
+      const at = records.indexOf(record);
+      if (at >= 0) records.splice(at, 1);
+      if (records.length === 1) this.records = records[0];
+      else if (records.length === 0) this.records = undefined;
+    }
+  }
+
+  /** Takes every record off the target. */
+  take(): HandlerRecord[] {
+    const records = this.records;
+    this.records = undefined;
+    return records === undefined ? [] : Array.isArray(records) ? records : [records];
   }
 }
 
@@ -222,8 +365,7 @@ const weakTargets = new WeakMap<object, WeakTarget>();
 
 /** Marks the records of a collected target dead. The callback only marks. */
 const targets = new FinalizationRegistry<WeakTarget>((weak) => {
-  for (const record of weak.records) record.list.markDead(record);
-  weak.records.clear();
+  for (const record of weak.take()) listOf(record).markDead(record);
 });
 
 /**
@@ -233,8 +375,8 @@ const targets = new FinalizationRegistry<WeakTarget>((weak) => {
  */
 const lists = new FinalizationRegistry<HandlerList>((list) => {
   for (const record of list.records) {
-    record.live = false;
-    record.weak?.records.delete(record);
+    kill(record, list);
+    weakOf(record)?.delete(record);
   }
 });
 

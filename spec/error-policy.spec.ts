@@ -115,6 +115,27 @@ for (const { tier, threshold } of [{ tier: 'the generic loop', threshold: Infini
         expect(sub.active).to.equal(false);
       });
 
+      it('should reset the count when a call succeeds after the same handler failed in a nested fire', () => {
+        const { failures, onError } = recorder();
+        const event = new Event<[depth: number, fail: boolean]>('e', { onError, quarantine: 2 });
+        let calls = 0;
+        // Before the handler: keeps the handler set and the compiled tier from changing.
+        event.add(() => undefined);
+        const sub = event.add((depth, fail) => {
+          calls++;
+          if (depth === 0 && !fail) event.fire(1, true);   // fails inside, then this outer call succeeds
+          if (fail) throw new Error('nested');
+        });
+        event.fire(0, false);
+        event.fire(0, false);
+        event.fire(0, false);
+        expect(sub.active).to.equal(true, 'each outer success reset the count');
+        event.fire(0, true);
+        expect(sub.active).to.equal(true);
+        expect(calls).to.equal(7);
+        expect(failures.map((f) => f.quarantined)).to.deep.equal([false, false, false, false]);
+      });
+
       it('should count rejected promises too', async () => {
         const { failures, onError } = recorder();
         const event = new Event('e', { onError, quarantine: 2 });

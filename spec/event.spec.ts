@@ -257,6 +257,23 @@ for (const { tier, threshold } of tiers) {
         expect(event.size).to.equal(0);
       });
 
+      it('should remove the latest registration whatever the priorities, before and after one is used', () => {
+        const event = new Event('e');
+        const handler = (): void => undefined;
+        const plain = event.add(handler);
+        const high = event.add(handler, { priority: 5 });
+        const low = event.add(handler, { priority: -1 });
+        const last = event.add(handler);
+        expect(event.remove(handler)).to.equal(true);
+        expect([plain.active, high.active, low.active, last.active]).to.deep.equal([true, true, true, false]);
+        expect(event.remove(handler)).to.equal(true);
+        expect([plain.active, high.active, low.active]).to.deep.equal([true, true, false]);
+        high.unsubscribe();
+        expect(event.remove(handler)).to.equal(true);
+        expect([plain.active, event.size]).to.deep.equal([false, 0]);
+        expect(event.remove(handler)).to.equal(false);
+      });
+
       it('should remove a method for one target only', () => {
         class Counter { calls = 0; hit(): void { this.calls++; } }
         const event = new Event('e');

@@ -47,6 +47,78 @@ for (const { tier, threshold } of [{ tier: 'the generic loop', threshold: Infini
       expect(await collectUntil(() => event.size === 0)).to.equal(true, `size stayed at ${event.size}`);
     });
 
+    it('should drop every handler of a target with several, on several events, and keep the others until then', async () => {
+      class Multi {
+        calls: string[] = [];
+        a(): void { this.calls.push('a'); }
+        b(): void { this.calls.push('b'); }
+        c(): void { this.calls.push('c'); }
+      }
+      const one = new Event('one');
+      const two = new Event('two');
+      let target: Multi | undefined = new Multi();
+      const collected = new WeakRef(target);
+      one.add(Multi.prototype.a, { target });
+      const b = one.add(Multi.prototype.b, { target });
+      two.add(Multi.prototype.c, { target });
+      one.fire();
+      two.fire();
+      b.unsubscribe();
+      one.fire();
+      expect(target.calls).to.deep.equal(['a', 'b', 'c', 'a']);
+      const second = new Multi();   // a target added later in the same job is held too
+      one.add(Multi.prototype.b, { target: second });
+      one.fire();
+      expect(second.calls).to.deep.equal(['b']);
+      target = undefined;
+      expect(await collectUntil(() => collected.deref() === undefined)).to.equal(true, 'the target was not collected');
+      expect(await collectUntil(() => one.size === 1 && two.size === 0)).to.equal(true, `sizes stayed at ${one.size}, ${two.size}`);
+      one.fire();
+      expect(second.calls).to.deep.equal(['b', 'b']);
+    });
+
+    it('should call a target shared by two events in the same job, and in later jobs', async () => {
+      const listener = new Listener();
+      const events = [new Event('one'), new Event('two')];
+      for (const event of events) event.add(Listener.prototype.onEvent, { target: listener });
+      for (let i = 0; i < 3; i++) {
+        for (const event of events) event.fire();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(listener.calls).to.equal(6);
+    });
+
+    for (const count of [2, 5]) {
+      it(`should keep calling ${count} weak targets over many jobs, and drop a collected one`, async () => {
+        const event = new Event('e');
+        let strong = 0;
+        event.add(() => { strong++; });
+        const listeners: (Listener | undefined)[] = [];
+        for (let i = 0; i < count; i++) listeners.push(new Listener());
+        for (let i = 0; i < count; i++) event.add(Listener.prototype.onEvent, { target: listeners[i]! });
+        for (let job = 0; job < 3; job++) {
+          event.fire();
+          event.fire();
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        const calls = (): (number | undefined)[] => {
+          const out: (number | undefined)[] = [];
+          for (let i = 0; i < count; i++) out.push(listeners[i]?.calls);
+          return out;
+        };
+        expect(calls()).to.deep.equal(new Array(count).fill(6));
+        const collected = new WeakRef(listeners[0]!);
+        listeners[0] = undefined;
+        expect(await collectUntil(() => collected.deref() === undefined)).to.equal(true, 'the target was not collected');
+        for (let job = 0; job < 2; job++) {
+          event.fire();
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        expect(calls()).to.deep.equal([undefined, ...new Array(count - 1).fill(8)]);
+        expect([event.size, strong]).to.deep.equal([count, 8]);
+      });
+    }
+
     it('should keep calling a target that is still referenced', async () => {
       const event = new Event('e');
       const listener = new Listener();
