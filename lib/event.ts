@@ -215,18 +215,14 @@ export class Event<A extends unknown[] = []> implements Disposable {
     if (info === true && this._info === undefined) {
       this._info = Object.freeze({ name: this.name, source: this.source, event: this });
     }
-    if (weak !== undefined) {
-      if (!list.ownerTracked) {
-        list.ownerTracked = true;
-        trackOwner(this, list);
-      }
-      weak.add(record);
+    // Tracked so that, once this event is collected, weak targets and long-lived signals let
+    // go of its records.
+    if ((weak !== undefined || signal !== undefined) && !list.ownerTracked) {
+      list.ownerTracked = true;
+      trackOwner(this, list);
     }
-    if (signal !== undefined) {
-      const onAbort = (): void => { list.remove(record); };
-      signal.addEventListener('abort', onAbort, { once: true });
-      state!.extra!.detach = () => signal.removeEventListener('abort', onAbort);
-    }
+    if (weak !== undefined) weak.add(record);
+    if (signal !== undefined) state!.extra!.detach = removeOnAbort(signal, list, record);
     list.insert(record);
     this.warnIfCrowded();
     if (this.replayed.length > 0) this.replayTo(record);
@@ -253,6 +249,7 @@ export class Event<A extends unknown[] = []> implements Disposable {
   /** Removes every handler. */
   clear(): void {
     this._list.clear();
+    this.decompile();   // the compiled dispatcher would keep the removed handlers until the next fire
   }
 
   /**
@@ -261,6 +258,7 @@ export class Event<A extends unknown[] = []> implements Disposable {
    */
   dispose(): void {
     this._list.clear();
+    this.decompile();
     this._list.disposed = true;
     this.replayed.length = 0;
   }
@@ -463,6 +461,16 @@ export class Event<A extends unknown[] = []> implements Disposable {
       'a possible leak. Unsubscribe handlers you no longer need, or raise maxHandlers (0 turns this off).',
       { type: 'MaxHandlersExceededWarning', code: 'EVENTWIRE_MAX_HANDLERS' });
   }
+}
+
+/**
+ * Removes `record` when `signal` aborts; returns what undoes that. Module-level so the
+ * listener captures only the list and the record, never the event or its source.
+ */
+function removeOnAbort(signal: AbortSignal, list: HandlerList, record: HandlerRecord): () => void {
+  const onAbort = (): void => { list.remove(record); };
+  signal.addEventListener('abort', onAbort, { once: true });
+  return () => signal.removeEventListener('abort', onAbort);
 }
 
 /** `Class.method` for methods of objects, the function name otherwise. */

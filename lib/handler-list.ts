@@ -375,6 +375,7 @@ const targets = new FinalizationRegistry<WeakTarget>((weak) => {
  */
 const lists = new FinalizationRegistry<HandlerList>((list) => {
   for (const record of list.records) {
+    stateOf(record)?.extra?.detach?.();   // an AbortSignal that outlives the event lets go of the record
     kill(record, list);
     weakOf(record)?.delete(record);
   }

@@ -130,3 +130,32 @@ for (const { tier, threshold } of [{ tier: 'the generic loop', threshold: Infini
     });
   });
 }
+
+describe('events and long-lived signals', () => {
+  it('should let an event be collected while the AbortSignal of one of its handlers lives on', async () => {
+    const controller = new AbortController();
+    let event: Event<[number]> | undefined = new Event<[number]>('e');
+    event.add(() => undefined, { signal: controller.signal });
+    const collected = new WeakRef(event);
+    event = undefined;
+    expect(await collectUntil(() => collected.deref() === undefined)).to.equal(true, 'the signal kept the event alive');
+    controller.abort();
+  });
+
+  it('should drop the handlers of a cleared event from its compiled dispatcher at once', async () => {
+    setCompileThreshold(1);
+    try {
+      const event = new Event<[number]>('e');
+      let handler: ((n: number) => void) | undefined = (n) => { void n; };
+      const collected = new WeakRef(handler);
+      event.add(handler);
+      event.fire(1);
+      event.fire(2);
+      handler = undefined;
+      event.clear();
+      expect(await collectUntil(() => collected.deref() === undefined)).to.equal(true, 'the compiled dispatcher kept the handler');
+    } finally {
+      setCompileThreshold(64);
+    }
+  });
+});
