@@ -22,6 +22,27 @@ async function settledHeap(): Promise<number> {
   return process.memoryUsage().heapUsed;
 }
 
+/** Rounds run before the baseline, and between two full collections of the measured loop. */
+const WARM_UP = 1_000;
+
+/**
+ * Heap used (after full collections) before and after `rounds` calls of `round`. V8's weak
+ * tables keep the capacity they reached between two full collections (a high-water mark, not a
+ * leak), so the warm-up and every stretch between collections run the same number of rounds.
+ */
+async function heapAround(round: (i: number) => void, rounds: number): Promise<{ before: number; after: number }> {
+  for (let i = 0; i < WARM_UP; i++) round(i);
+  const before = await settledHeap();
+  for (let i = 0; i < rounds; i++) {
+    round(i);
+    if (i % WARM_UP === WARM_UP - 1) {
+      await turn();
+      gc();
+    }
+  }
+  return { before, after: await settledHeap() };
+}
+
 const KB = 1024;
 const MB = 1024 * KB;
 /** Heap allowed to remain after 100,000 objects: about 5 bytes each (one leaked small object each is 10 times that). */
@@ -113,20 +134,9 @@ describe('leak soak', () => {
       app.dispose();
     };
 
-    // V8's weak tables keep the capacity they reached between two full collections (a
-    // high-water mark, not a leak): warm up with the same burst size as the measured loop.
-    for (let i = 0; i < 1_000; i++) round(i);
-    const before = await settledHeap();
-    for (let i = 0; i < ROUNDS; i++) {
-      round(i);
-      if (i % 1_000 === 999) {
-        await turn();
-        gc();
-      }
-    }
-    expect(ticks).to.equal(ROUNDS + 1_000);
+    const { before, after } = await heapAround(round, ROUNDS);
+    expect(ticks).to.equal(ROUNDS + WARM_UP);
     expect(shared.tick.size).to.equal(0);
-    const after = await settledHeap();
     expect(after - before).to.be.below(MARGIN_10K,
       `heap used grew by ${((after - before) / KB).toFixed(0)} KB over ${ROUNDS} disposed containers (${((after - before) / ROUNDS).toFixed(0)} bytes each)`);
   });
@@ -145,18 +155,8 @@ describe('leak soak', () => {
       scope.dispose();
     };
 
-    // Same burst size for the warm-up and between the collections of the measured loop (see above).
-    for (let i = 0; i < 1_000; i++) round(i);
-    const before = await settledHeap();
-    for (let i = 0; i < ROUNDS; i++) {
-      round(i);
-      if (i % 1_000 === 999) {
-        await turn();
-        gc();
-      }
-    }
+    const { before, after } = await heapAround(round, ROUNDS);
     expect(hub.tick.size).to.equal(0);
-    const after = await settledHeap();
     expect(after - before).to.be.below(MARGIN_10K,
       `heap used grew by ${((after - before) / KB).toFixed(0)} KB over ${ROUNDS} disposed child containers (${((after - before) / ROUNDS).toFixed(0)} bytes each)`);
     app.dispose();
