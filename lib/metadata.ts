@@ -136,8 +136,3 @@ export function injectedTokens(ctor: Function): ReadonlyMap<number, unknown> {
   const list = (Reflect.getOwnMetadata(INJECT, ctor) as { index: number; token: unknown }[] | undefined) ?? [];
   return new Map(list.map(({ index, token }) => [index, token]));
 }
-
-/** True when a class or one of its ancestors declares events or subscriptions. */
-export function isWired(ctor: Function): boolean {
-  return publishedEvents(ctor).length > 0 || subscribedEvents(ctor).length > 0;
-}

@@ -132,11 +132,6 @@ export class Wiring {
     }
   }
 
-  /** True when `object` was adopted by some scope and not released. */
-  static isWired(object: object): boolean {
-    return ownerOf.has(object);
-  }
-
   /** Creates `object`'s events, then connects it as a source and as a subscriber. */
   adopt(object: object): void {
     const owner = ownerOf.get(object);
