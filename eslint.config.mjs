@@ -21,6 +21,11 @@ export default defineConfig(
     },
   },
   {
+    // Plain Node scripts (TypeScript files get their globals from @types/node).
+    files: ['**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
     files: ['spec/**/*.ts', 'demo/**/*.ts'],
     rules: {
       // `x = undefined` drops the last reference to an object so the garbage collector can take it.
