@@ -2,7 +2,7 @@ import { Event, type EventInfo } from './event';
 import { DecoratorError } from './errors';
 import { className, safeString } from './error-policy';
 import {
-  recordInject, recordInjectable, recordPublished, recordSubscribed,
+  publishedEvents, recordInject, recordInjectable, recordPublished, recordSubscribed,
   type Class, type InjectableOptions, type PublishOptions, type SubscribeOptions,
 } from './metadata';
 
@@ -63,6 +63,9 @@ export function publishes(name?: string, options: PublishOptions = {}) {
   };
 }
 
+/** A function that returns the publishing class: the lazy source of `@subscribes(() => Source, key)`. */
+export type LazySource<S> = () => Class<S>;
+
 /**
  * Makes a method a handler of the event `key` of every live `Source` (or subclass)
  * object that the same container (or a parent or child of it) builds or adopts, whichever is
@@ -71,44 +74,100 @@ export function publishes(name?: string, options: PublishOptions = {}) {
  * The compiler checks that `key` is an event property of `Source` and that the method
  * accepts the event's payload (after an `EventInfo` with `{ info: true }`).
  *
- * @param source The publishing class.
+ * Two classes in files that import each other (each subscribing to the other's events) use
+ * the LAZY form `@subscribes(() => Source, key)`: the function is called when the container
+ * first wires an object of the subscribing class, not when the class is defined, and its
+ * result is cached. It has the same compile-time checks.
+ *
+ * How the two forms are told apart at run time: a function with no own `prototype` (an arrow
+ * function, a method, a bound function) is a lazy source; a `class` (abstract or not) is a
+ * source. A plain `function` with a prototype is a source class (a class compiled to ES5) when
+ * it publishes events, and otherwise a lazy source written as a function expression (what an
+ * arrow becomes when compiled to ES5).
+ *
+ * @param source The publishing class, or a function returning it.
  * @param key The property that holds the event (its name, if it differs, is accepted at run time).
  * @param options once, priority, filter, info.
  * @example
  * class Dashboard {
  *   @subscribes(Engine, 'started') onStarted(rpm: number) { ... }
+ *   @subscribes(() => Garage, 'closed') onClosed() { ... } // garage.ts imports this file
  * }
  */
 export function subscribes<S, K extends EventKeys<S>>(
-  source: Class<S>, key: K, options?: SubscribeOptions<S, PayloadOf<S, K>> & { info?: false },
+  source: Class<S> | LazySource<S>, key: K, options?: SubscribeOptions<S, PayloadOf<S, K>> & { info?: false },
 ): MethodDecorator<(...args: PayloadOf<S, K>) => unknown>;
 export function subscribes<S, K extends EventKeys<S>>(
-  source: Class<S>, key: K, options: SubscribeOptions<S, PayloadOf<S, K>> & { info: true },
+  source: Class<S> | LazySource<S>, key: K, options: SubscribeOptions<S, PayloadOf<S, K>> & { info: true },
 ): MethodDecorator<(info: EventInfo<PayloadOf<S, K>>, ...args: PayloadOf<S, K>) => unknown>;
-export function subscribes(source: Class, key: string | symbol, options: SubscribeOptions = {}) {
+export function subscribes(source: Class | LazySource<unknown>, key: string | symbol, options: SubscribeOptions = {}) {
   return (prototype: object, method: string | symbol, descriptor?: PropertyDescriptor): void => {
     const where = memberName(prototype, method);
     if (typeof source !== 'function') {
       throw new DecoratorError(
         `@subscribes on ${where}: the source must be a class, got ${safeString(source)}. ` +
-        'If it is undefined, the two classes import each other: move one, or import the class lazily.');
+        `If it is undefined, the two classes import each other (or the source is declared further down the file): ` +
+        `use the lazy form @subscribes(() => Source, ${safeString(key)}).`);
     }
+    const shown = `@subscribes(${sourceText(source)}, ${safeString(key)})`;
     if (typeof prototype === 'function') {
       throw new DecoratorError(`@subscribes on static method ${prototype.name}.${String(method)}: handlers are instance methods. Remove "static".`);
     }
     if (descriptor === undefined || typeof descriptor.value !== 'function') {
       throw new DecoratorError(
-        `@subscribes(${source.name}, ${safeString(key)}) on ${where}, which is not a method: ` +
+        `${shown} on ${where}, which is not a method: ` +
         'put it on a method (a property holding an arrow function cannot be held weakly).');
     }
     if (options === null || typeof options !== 'object') {
-      throw new DecoratorError(`@subscribes(${source.name}, ${safeString(key)}) on ${where}: options must be an object, got ${safeString(options)}.`);
+      throw new DecoratorError(`${shown} on ${where}: options must be an object, got ${safeString(options)}.`);
     }
     if (options.filter !== undefined && typeof options.filter !== 'function') {
-      throw new DecoratorError(`@subscribes(${source.name}, ${safeString(key)}) on ${where}: filter must be a function, got ${safeString(options.filter)}.`);
+      throw new DecoratorError(`${shown} on ${where}: filter must be a function, got ${safeString(options.filter)}.`);
     }
-    recordSubscribed(prototype, { method, source, event: key, options });
+    let resolved: Class | undefined = isClass(source) ? source as Class : undefined;
+    recordSubscribed(prototype, {
+      method, event: key, options,
+      get source(): Class {
+        return resolved ??= resolveLazy(source as () => unknown, `${shown} on ${where}`, className(prototype));
+      },
+    });
   };
+}
+
+/** True when `fn` is surely a class: `class` syntax, or a function with a prototype that publishes events. */
+function isClass(fn: Function): boolean {
+  if (!Object.prototype.hasOwnProperty.call(fn, 'prototype')) return false;
+  return Function.prototype.toString.call(fn).startsWith('class') || publishedEvents(fn).length > 0;
+}
+
+/** Calls a lazy source (or what may be an ES5 class) and checks that it returns a class. */
+function resolveLazy(fn: () => unknown, shown: string, subscriber: string): Class {
+  const maybeClass = Object.prototype.hasOwnProperty.call(fn, 'prototype');
+  let result: unknown;
+  try {
+    result = fn();
+  } catch (cause) {
+    // A constructor function (ES5 class) publishing nothing throws when called without new.
+    if (maybeClass) return fn as unknown as Class;
+    throw new DecoratorError(
+      `${shown}: the source function threw ${cause instanceof Error ? `${cause.name}: ${cause.message}` : safeString(cause)}. ` +
+      `It runs when the container first wires a ${subscriber}; ${LOAD_ORDER}`, { cause });
+  }
+  if (typeof result === 'function') return result as Class;
+  if (maybeClass) return fn as unknown as Class;
+  throw new DecoratorError(
+    `${shown}: the source function returned ${safeString(result)}, not a class. ` +
+    `It runs when the container first wires a ${subscriber}; ${LOAD_ORDER}`);
+}
+
+const LOAD_ORDER = 'if the class is not defined then, its module has not finished loading: ' +
+  'import every module before building or wiring objects, and return the class itself (() => Source).';
+
+/** The source as written, for messages: the class name, or the lazy function's text when short. */
+function sourceText(source: Function): string {
+  if (isClass(source)) return source.name || '(anonymous class)';
+  const text = Function.prototype.toString.call(source).replace(/\s+/g, ' ');
+  return text.length <= 60 ? text : '() => ...';
 }
 
 /**

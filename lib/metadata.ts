@@ -43,6 +43,11 @@ export interface PublishedEvent {
 /** One `@subscribes` declaration. */
 export interface SubscribedEvent {
   readonly method: string | symbol;
+  /**
+   * The publishing class. For the lazy form `@subscribes(() => Source, key)` it is resolved
+   * on first read (when the container first wires an object of the class), then cached;
+   * reading it throws a `DecoratorError` while the function returns no class.
+   */
   readonly source: Class;
   readonly event: string | symbol;
   readonly options: SubscribeOptions;

@@ -30,6 +30,29 @@ export class Wrong {
   @subscribes(Engine, 'started', { filter: (_engine: Engine, rpm: string) => rpm === '' }) badFilter(): void { /* never */ }
 }
 
+export class Lazy {
+  @subscribes(() => Engine, 'started') onStarted(rpm: number): void { void rpm; }
+  @subscribes(() => Engine, 'stopped') onStopped(): void { /* no payload */ }
+  @subscribes(() => Engine, 'started', { info: true }) withInfo(info: EventInfo<[number]>, rpm: number): void { void info; void rpm; }
+  @subscribes(() => Engine, 'started', { filter: (engine, rpm) => engine instanceof Engine && rpm > 0 }) filtered(rpm: number): void { void rpm; }
+  @subscribes(() => AbstractEngine, 'started') fromAbstract(rpm: number): void { void rpm; }
+}
+
+abstract class AbstractEngine { @publishes() started!: Event<[rpm: number]>; }
+
+export class WrongLazy {
+  // @ts-expect-error 'stared' is not an event property of Engine (lazy form)
+  @subscribes(() => Engine, 'stared') typo(): void { /* never */ }
+  // @ts-expect-error notAnEvent is not an Event (lazy form)
+  @subscribes(() => Engine, 'notAnEvent') notEvent(): void { /* never */ }
+  // @ts-expect-error the handler does not accept the payload (lazy form)
+  @subscribes(() => Engine, 'started') wrongType(rpm: string): void { void rpm; }
+  // @ts-expect-error with { info: true } the first parameter is the EventInfo (lazy form)
+  @subscribes(() => Engine, 'started', { info: true }) infoMissing(rpm: number): void { void rpm; }
+  // @ts-expect-error the lazy function must return the class, not an instance
+  @subscribes(() => new Engine(), 'started') instance(rpm: number): void { void rpm; }
+}
+
 const app = new Container();
 const engine: Engine = app.get(Engine);
 void engine;
