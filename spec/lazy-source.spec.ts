@@ -90,16 +90,16 @@ describe('@subscribes(() => Source, key): a lazy source', () => {
   });
 
   it('should say what to do when the function returns no class at wiring time', () => {
-    let Late: (new () => { ready: Event }) | undefined;
-    class Waiter { @subscribes(() => Late!, 'ready') onReady(): void { /* never */ } }
-    // (The function's text is shown as compiled: `() => Late` once the `!` is stripped.)
+    const late: { Source?: new () => { ready: Event } } = {};
+    class Waiter { @subscribes(() => late.Source!, 'ready') onReady(): void { /* never */ } }
+    // (The function's text is shown as compiled: `() => late.Source` once the `!` is stripped.)
     expect(() => new Container().wire(new Waiter())).to.throw(DecoratorError,
       ', "ready") on Waiter.onReady: the source function returned undefined, not a class. ' +
       'It runs when the container first wires a Waiter; if the class is not defined then, its module has not finished loading: ' +
       'import every module before building or wiring objects, and return the class itself (() => Source).');
     // Nothing is cached on failure: once the class exists, wiring works.
     class Ready { @publishes() ready!: Event; }
-    Late = Ready;
+    late.Source = Ready;
     expect(() => new Container().wire(new Waiter())).not.to.throw();
   });
 
