@@ -7,7 +7,7 @@ import {
 } from './metadata';
 import { buildGraph, type WiringGraph } from './graph';
 import { traceFromEnv } from './trace';
-import { Wiring } from './wiring';
+import { Wiring, constructorHint } from './wiring';
 import { RemoteBridge, type RemoteOptions } from './remote';
 
 /**
@@ -297,7 +297,8 @@ export class Container implements Disposable, AsyncDisposable {
       stack.pop();
       if (error instanceof ResolutionError) throw error;
       const message = error instanceof Error ? error.message : safeString(error);
-      throw new ResolutionError(`Could not build ${path.join(' -> ')}: ${describe(token)} threw: ${message}`, path, { cause: error });
+      const hint = 'useClass' in registration.provider ? constructorHint(registration.provider.useClass, error) : '';
+      throw new ResolutionError(`Could not build ${path.join(' -> ')}: ${describe(token)} threw: ${message}${hint}`, path, { cause: error });
     }
     stack.pop();
     // Wire before caching: an object whose wiring failed must not be handed out later.

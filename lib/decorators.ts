@@ -1,9 +1,9 @@
-import { Event, type EventInfo } from './event';
+import { Event, type EventInfo, type EventOptions } from './event';
 import { DecoratorError } from './errors';
 import { className, safeString } from './error-policy';
 import {
   publishedEvents, recordInject, recordInjectable, recordPublished, recordSubscribed,
-  type Class, type InjectableOptions, type PublishOptions, type SubscribeOptions,
+  type Class, type InjectableOptions, type PublishedEvent, type PublishOptions, type SubscribeOptions,
 } from './metadata';
 
 /** The keys of `S` that hold an `Event`: what `@subscribes(Source, key)` accepts. */
@@ -20,16 +20,27 @@ function memberName(prototype: object, key: string | symbol): string {
 }
 
 /**
- * Declares an event on a property. The container assigns a new `Event` (its name, the
- * object as its source, the container's error policy and trace hook, and `options`) to the
- * property of every object it builds or adopts, AFTER the constructor returns: a
- * constructor cannot fire its own events. A property that already holds an `Event` keeps it.
+ * Declares an event on a property. The container gives the `Event` its name, the object as
+ * its source, the container's error policy and trace hook, and `options`.
+ *
+ * How the property is written decides when the event exists:
+ * - `@publishes() declare readonly started: Event<[rpm: number]>` (or any field the compiler
+ *   does not emit): the event is created on first read, so the constructor can fire it and an
+ *   object made with `new` outside a container works; a container adopting the object later
+ *   takes that same event over (its error policy, trace and subscribers).
+ * - `@publishes() readonly started = new Event<[rpm: number]>()`: the same, with an event you
+ *   create; the container fills in what you did not pass (name, source, error policy, trace).
+ * - `@publishes() started!: Event<[rpm: number]>`: under `useDefineForClassFields` (the default
+ *   for target ES2022 and later) the compiler emits the field as `undefined`, which hides the
+ *   event until a container wires the object: the constructor CANNOT fire it, and `new` alone
+ *   gives no event. Use one of the two forms above for that.
  *
  * @param name The event's name; defaults to the property key.
  * @param options Passed to the `Event` (error policy, replay, maxHandlers, async mode).
  * @example
  * class Engine {
- *   @publishes() started!: Event<[rpm: number]>;
+ *   @publishes() declare readonly started: Event<[rpm: number]>;
+ *   constructor() { this.started.fire(0); } // works, with or without a container
  * }
  */
 export function publishes(name?: string, options: PublishOptions = {}) {
@@ -59,8 +70,41 @@ export function publishes(name?: string, options: PublishOptions = {}) {
     } catch (cause) {
       throw new DecoratorError(`@publishes on ${where}: ${(cause as Error).message}`, { cause });
     }
-    recordPublished(prototype, { key, name: name ?? String(key), options });
+    const declared = { key, name: name ?? String(key), options };
+    recordPublished(prototype, declared);
+    definePendingEvent(prototype, declared, eventOptions);
   };
+}
+
+/**
+ * Puts an accessor on the prototype that creates the object's event on first read (an object
+ * made with `new`, or firing in its constructor), and lets a field initializer assign one.
+ * A field the compiler emits (`started!: Event` under useDefineForClassFields) is an own
+ * property of the object, which hides the accessor: the container then creates the event.
+ */
+function definePendingEvent(prototype: object, declared: PublishedEvent, options: EventOptions): void {
+  const { key } = declared;
+  Object.defineProperty(prototype, key, {
+    configurable: true,
+    enumerable: false,
+    get(this: object): Event<unknown[]> | undefined {
+      // Read on a prototype itself (its own or a subclass's): no object, no event.
+      if (Object.prototype.hasOwnProperty.call(this, 'constructor')) return undefined;
+      const event = new Event<unknown[]>(declared.name, { ...options, source: this });
+      try {
+        Object.defineProperty(this, key, { value: event, writable: false, enumerable: true, configurable: true });
+      } catch (cause) {
+        throw new DecoratorError(
+          `Could not create event "${declared.name}" on ${className(this)}.${String(key)}: the object is frozen or sealed. ` +
+          `Read the event before freezing the object, or assign it in the class: "readonly ${String(key)} = new Event()".`, { cause });
+      }
+      return event;
+    },
+    set(this: object, value: unknown): void {
+      // A field initializer under assignment semantics (useDefineForClassFields off).
+      Object.defineProperty(this, key, { value, writable: true, enumerable: true, configurable: true });
+    },
+  });
 }
 
 /** A function that returns the publishing class: the lazy source of `@subscribes(() => Source, key)`. */

@@ -98,37 +98,59 @@ export function setCompileThreshold(n: number): void {
  */
 export class Event<A extends unknown[] = []> implements Disposable {
   /** The declared name, given to reporters, traces and handlers that ask for {@link EventInfo}. */
-  readonly name: string;
+  readonly name!: string;
   /** The object that owns the event, if any. */
-  readonly source: object | undefined;
+  readonly source!: object | undefined;
 
   /**
    * Calls every handler synchronously with `args`. Under the default `'isolate'` policy it
    * never throws because of a handler. It may be detached: `const fire = event.fire` works.
    */
-  fire: (...args: A) => void;
+  fire!: (...args: A) => void;
 
   /** @internal */ readonly _list = new HandlerList();
   /** @internal */ _info: EventInfo<A> | undefined = undefined;
-  /** @internal */ readonly _mode: ErrorMode;
-  /** @internal */ readonly _onError: ErrorReporter;
-  /** @internal */ readonly _quarantine: number;
+  /** @internal */ _mode!: ErrorMode;
+  /** @internal */ _onError!: ErrorReporter;
+  /** @internal */ _quarantine!: number;
   /** @internal */ _failures = 0;
   /** @internal */ _fires = 0;
-  private readonly maxHandlers: number;
-  private readonly replay: number;
+  private maxHandlers!: number;
+  private replay!: number;
   private readonly replayed: unknown[][] = [];
-  private readonly serial: boolean;
-  private readonly trace: TraceHook | undefined;
+  private serial!: boolean;
+  private trace: TraceHook | undefined;
   private warned = false;
-  private readonly loopFire: (...args: A) => void;
+  private loopFire!: (...args: A) => void;
   private compiledVersion = -1;
+  /** What the constructor was given: a container that adopts the event fills in the rest. */
+  private readonly givenName: string | undefined;
+  private readonly givenOptions: EventOptions;
 
   /**
    * @param name The event's name; defaults to `'event'`.
    * @param options Error policy, source, replay, tracing and the leak warning limit.
    */
-  constructor(name = 'event', options: EventOptions = {}) {
+  constructor(name?: string, options: EventOptions = {}) {
+    this.givenName = name;
+    this.givenOptions = options;
+    this.configure(name ?? 'event', options);
+  }
+
+  /**
+   * @internal A container takes the event over (an event made before the object was wired):
+   * its name, source and options fill in what the constructor was not given.
+   */
+  _adopt(name: string, defaults: EventOptions): void {
+    const given: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(this.givenOptions)) if (value !== undefined) given[key] = value;
+    this.configure(this.givenName ?? name, { ...defaults, ...given });
+    if (this._info !== undefined) this._info = Object.freeze({ name: this.name, source: this.source, event: this });
+    this.compiledVersion = -1;
+    this.decompile();
+  }
+
+  private configure(name: string, options: EventOptions): void {
     if (typeof name !== 'string') {
       throw new InvalidArgumentError(`new Event(): the name must be a string, got ${safeString(name)}.`);
     }
@@ -147,8 +169,8 @@ export class Event<A extends unknown[] = []> implements Disposable {
     if (options.trace !== undefined && typeof options.trace !== 'function') {
       throw new InvalidArgumentError(`${where}: trace must be a function, got ${safeString(options.trace)}.`);
     }
-    this.name = name;
-    this.source = options.source;
+    (this as { name: string }).name = name;
+    (this as { source: object | undefined }).source = options.source;
     this._mode = options.errors ?? 'isolate';
     this._onError = options.onError ?? defaultReporter;
     this._quarantine = options.quarantine ?? 0;
@@ -156,6 +178,7 @@ export class Event<A extends unknown[] = []> implements Disposable {
     this.replay = replay;
     this.serial = async === 'serial';
     this.trace = options.trace;
+    // The generic dispatcher reads the quarantine setting once, when it is made.
     this.loopFire = loopDispatcher(this as Event<any>) as (...args: A) => void;
     this.fire = this.trace === undefined && replay === 0 ? this.loopFire : this.wrapFire(this.loopFire);
   }

@@ -240,22 +240,29 @@ export class Wiring {
   }
 
   private createEvent(object: object, declared: PublishedEvent): void {
-    const record = object as Record<string | symbol, unknown>;
-    const current = record[declared.key];
-    if (current instanceof Event) return;
-    if (current !== undefined) {
+    // The own property only: reading through the prototype's accessor would create the event.
+    const own = Object.getOwnPropertyDescriptor(object, declared.key);
+    const current: unknown = own === undefined ? undefined : 'value' in own ? own.value : (object as Record<string | symbol, unknown>)[declared.key];
+    const { remote, ...options } = declared.options;
+    const eventOptions = { ...this.eventOptions, ...options, source: object };
+    let event: Event<unknown[]>;
+    if (current instanceof Event) {
+      // Made before the object was wired (read in the constructor, or assigned): take it over.
+      event = current as Event<unknown[]>;
+      event._adopt(declared.name, eventOptions);
+    } else if (current !== undefined) {
       throw new DecoratorError(
         `${className(object)}.${String(declared.key)} is declared with @publishes but holds ${safeString(current)}: ` +
         'leave it unassigned (the container creates the Event) or assign an Event.');
+    } else {
+      event = new Event<unknown[]>(declared.name, eventOptions);
+      try {
+        Object.defineProperty(object, declared.key, { value: event, writable: false, enumerable: true, configurable: true });
+      } catch (cause) {
+        throw new DecoratorError(`Could not assign event "${declared.name}" to ${className(object)}.${String(declared.key)}: the object is frozen or sealed.`, { cause });
+      }
     }
-    const { remote, ...options } = declared.options;
-    const event = new Event<unknown[]>(declared.name, { ...this.eventOptions, ...options, source: object });
     if (remote === true && this.remote !== undefined) event.add(this.remote.forwarder(object, declared));
-    try {
-      Object.defineProperty(object, declared.key, { value: event, writable: false, enumerable: true, configurable: true });
-    } catch (cause) {
-      throw new DecoratorError(`Could not assign event "${declared.name}" to ${className(object)}.${String(declared.key)}: the object is frozen or sealed.`, { cause });
-    }
   }
 
   private connect(subscriber: object, subscription: SubscribedEvent, source: object): void {
@@ -348,6 +355,21 @@ export function findEvent(ctor: Function, key: string | symbol): PublishedEvent 
 }
 
 const checked = new WeakSet<SubscribedEvent>();
+
+/**
+ * A hint for a constructor that failed reading a property of undefined: the likely cause is
+ * firing an event declared `@publishes() e!: Event<...>`, which is still undefined there.
+ */
+export function constructorHint(ctor: Function, error: unknown): string {
+  if (!(error instanceof TypeError) || !/of undefined \(reading '(fire|fireAsync|add)'\)/.test(error.message)) return '';
+  const events = publishedEvents(ctor);
+  if (events.length === 0) return '';
+  const key = String(events[0].key);
+  return `. If the constructor fires one of its events (${events.map((e) => String(e.key)).join(', ')}): a field ` +
+    `"@publishes() ${key}!: Event<...>" is undefined until the container wires the object (the compiler emits it under ` +
+    `useDefineForClassFields, the default for target ES2022 and later). Write "@publishes() declare readonly ${key}: Event<...>" ` +
+    `or "@publishes() readonly ${key} = new Event<...>()" instead.`;
+}
 
 /** Throws a clear error when a subscription names an event its source class does not publish. */
 export function checkSubscription(subscriber: Function, subscription: SubscribedEvent): void {

@@ -105,7 +105,8 @@ describe('@subscribes(() => Source, key): a lazy source', () => {
 
   it('should wrap what the function throws (an ES module binding read too early)', () => {
     class Waiter {
-      @subscribes((): never => { throw new ReferenceError("Cannot access 'Late' before initialization"); }, 'ready') onReady(): void { /* never */ }
+      @subscribes((): typeof OrderService => { throw new ReferenceError("Cannot access 'Late' before initialization"); }, 'orderPlaced')
+      onReady(): void { /* never */ }
     }
     expect(() => new Container().wire(new Waiter())).to.throw(DecoratorError,
       "the source function threw ReferenceError: Cannot access 'Late' before initialization. It runs when the container first wires a Waiter");
