@@ -337,7 +337,7 @@ export class Container implements Disposable, AsyncDisposable {
     if (token === undefined && declared === undefined) {
       throw new ResolutionError(
         `${ctor.name} has constructor parameters but no type information for ${where}: emitDecoratorMetadata is off, ` +
-        `the class has no decorator, or the build tool does not emit metadata (esbuild, tsx, Vite). ` +
+        `the class has no decorator, or the build tool does not emit metadata (esbuild, tsx, Vitest 3). ` +
         `Add @injectable() to the class with emitDecoratorMetadata on, or name each dependency with @inject(token).`, path);
     }
     if (token === undefined) {
@@ -348,7 +348,8 @@ export class Container implements Disposable, AsyncDisposable {
     if (token === Object || token === Array || token === Function) {
       throw new ResolutionError(
         `${where} is typed as an interface, a union, a type alias or any (compiled to ${(token as Function).name}), which cannot be resolved. ` +
-        'Name it with @inject(token) and register the token.', path);
+        'If it is a class, check for a type-only import ("import type", or "import { type X }", often added by a lint autofix): ' +
+        'import it with a plain import. Otherwise name it with @inject(token) and register the token.', path);
     }
     if (token === String || token === Number || token === Boolean || token === Symbol || token === BigInt) {
       throw new ResolutionError(

@@ -234,7 +234,7 @@ export function injectable(options: InjectableOptions = {}) {
 
 /**
  * Names the dependency of one constructor parameter: for interfaces, strings, symbols,
- * `InjectionToken`s, or builds that emit no type metadata (esbuild, tsx, swc without it).
+ * `InjectionToken`s, or builds that emit no type metadata (esbuild, tsx, Vitest 3, swc without it).
  *
  * @example
  * constructor(@inject(LOGGER) log: Logger) {}
