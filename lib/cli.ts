@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { staticGraph, toDot, toMermaid, toText, type StaticGraph } from './graph';
+import { declaredGraph, staticGraph, toDot, toMermaid, toText, type StaticGraph } from './graph';
 import { publishedEvents, subscribedEvents } from './metadata';
+import { isFile, loadTypeScript, readSources, sourceShape } from './source-graph';
 
 /**
- * The `eventwire` command: `eventwire graph <module>... [--format text|mermaid|dot]` loads
- * compiled modules, finds the decorated classes among their exports and prints the wiring
- * they declare, without constructing anything.
+ * The `eventwire` command: `eventwire graph <file>... [--format text|mermaid|dot]` prints the
+ * wiring that the decorated classes exported by each file declare. TypeScript sources are
+ * read with the TypeScript compiler API (`typescript`, an optional peer dependency), running
+ * nothing; compiled JavaScript modules are loaded, which RUNS their top-level code.
  */
 
 /** Exit codes of the command. */
@@ -29,19 +31,21 @@ export interface CommandIO {
 }
 
 /** The help text. */
-export const usage = `Usage: eventwire graph <module>... [--format text|mermaid|dot]
+export const usage = `Usage: eventwire graph <file>... [--format text|mermaid|dot]
 
-Prints the wiring declared by the @publishes / @subscribes classes exported by each module:
+Prints the wiring declared by the @publishes / @subscribes classes exported by each file:
 who publishes which event, which methods handle it, subscriptions to events nobody
 publishes, and events nobody subscribes to. Nothing is constructed.
 
-  <module>         a compiled JavaScript module (e.g. dist/app.js) or a package name
+  <file>           a TypeScript source (e.g. src/app.ts): read with the TypeScript compiler
+                   API (the typescript package), without running it. Or a compiled module
+                   (e.g. dist/app.js) or a package name: LOADED, which runs its top-level code.
   --format text    indented text for terminals (default)
   --format mermaid a Mermaid flowchart, for Markdown
-  --format dot     Graphviz DOT: eventwire graph dist/app.js --format dot | dot -Tsvg > wiring.svg
+  --format dot     Graphviz DOT: eventwire graph src/app.ts --format dot | dot -Tsvg > wiring.svg
   -h, --help       this help
 
-Exit codes: 0 printed, 1 a module could not be loaded or has no decorated class, 2 bad usage.
+Exit codes: 0 printed, 1 a file could not be read or loaded or has no decorated class, 2 bad usage.
 `;
 
 const renderers = { text: toText, mermaid: toMermaid, dot: toDot } as const;
@@ -80,19 +84,54 @@ export async function main(argv: readonly string[], io: CommandIO = processIO())
       modules.push(arg);
     }
   }
-  if (modules.length === 0) return fail(ExitCode.usage, `graph needs the module to draw, e.g. "eventwire graph dist/app.js".\n\n${usage}`);
+  if (modules.length === 0) return fail(ExitCode.usage, `graph needs the file to draw, e.g. "eventwire graph src/app.ts".\n\n${usage}`);
 
-  const classes: Function[] = [];
-  for (const specifier of modules) {
-    const loaded = await load(specifier, io.cwd);
-    if ('error' in loaded) return fail(ExitCode.failed, loaded.error);
-    const found = decoratedClasses(loaded.exports);
-    if (found.length === 0) return fail(ExitCode.failed, noClassMessage(specifier, loaded.exports));
-    classes.push(...found);
+  const sources = modules.filter((m) => TYPESCRIPT.test(m));
+  if (sources.length > 0 && sources.length < modules.length) {
+    return fail(ExitCode.usage, 'give either TypeScript sources or compiled modules, not both: they cannot be drawn together.');
   }
-  const graph: StaticGraph = staticGraph(classes);
+  let graph: StaticGraph;
+  if (sources.length > 0) {
+    const read = readTypeScript(sources, io);
+    if (typeof read === 'string') return fail(ExitCode.failed, read);
+    graph = read;
+  } else {
+    const classes: Function[] = [];
+    for (const specifier of modules) {
+      io.stderr(`eventwire: loading "${specifier}" runs its top-level code (pass its TypeScript source to read it without running it).\n`);
+      const loaded = await load(specifier, io.cwd);
+      if ('error' in loaded) return fail(ExitCode.failed, loaded.error);
+      const found = decoratedClasses(loaded.exports);
+      if (found.length === 0) return fail(ExitCode.failed, noClassMessage(specifier, loaded.exports));
+      classes.push(...found);
+    }
+    graph = staticGraph(classes);
+  }
   io.stdout(renderers[format](graph));
   return ExitCode.ok;
+}
+
+const TYPESCRIPT = /\.[cm]?tsx?$/;
+
+/** The graph of TypeScript sources, read without running them; or what went wrong. */
+function readTypeScript(sources: readonly string[], io: CommandIO): StaticGraph | string {
+  const files = sources.map((f) => path.resolve(io.cwd, f));
+  const missing = sources.find((_, i) => !isFile(files[i]));
+  if (missing !== undefined) return `cannot find "${missing}" (looked for ${path.resolve(io.cwd, missing)}).`;
+  const ts = loadTypeScript(io.cwd);
+  if (ts === undefined) {
+    return 'reading TypeScript sources needs the typescript package (an optional peer dependency of eventwire): ' +
+      'npm install --save-dev typescript. Or pass the compiled module (e.g. dist/app.js), which is loaded and run.';
+  }
+  const reading = readSources(ts, files, io.cwd);
+  for (const note of reading.skipped) io.stderr(`eventwire: skipped ${note}.\n`);
+  for (const [i, { classes, exports }] of reading.files.entries()) {
+    if (classes.length === 0) {
+      const what = exports.length > 0 ? `its exports (${exports.join(', ')}) include` : 'it exports';
+      return `"${sources[i]}" was read, but ${what} no class with @publishes or @subscribes. Export the decorated classes from it.`;
+    }
+  }
+  return declaredGraph(reading.files.flatMap((f) => f.classes), sourceShape);
 }
 
 /** Loads a module with `require`, or with `import()` when it is an ES module. */
@@ -128,11 +167,8 @@ async function load(specifier: string, cwd: string): Promise<{ exports: unknown 
 
 function loadFailure(specifier: string, file: string, error: unknown): string {
   const reason = error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : String(error);
-  const typescript = /\.[cm]?tsx?$/.test(file)
-    ? ' It is TypeScript: compile it first and pass the .js file, or run the command through ts-node ' +
-      `(node -r ts-node/register node_modules/eventwire/dist/cli.js graph ${specifier}).`
-    : ' Loading runs the module\'s top-level code: point the command at a module that declares classes without starting the app.';
-  return `could not load "${specifier}" (${file}): ${reason}.${typescript}`;
+  return `could not load "${specifier}" (${file}): ${reason}. Loading runs the module's top-level code: ` +
+    'pass its TypeScript source instead (read without running it), or a module that declares classes without starting the app.';
 }
 
 /** The exported classes that declare events or subscriptions, in export order. */
@@ -168,5 +204,6 @@ function processIO(): CommandIO {
 }
 
 if (require.main === module) {
-  void main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+  // Exit once the output is written: a loaded module may have started a server or a timer.
+  void main(process.argv.slice(2)).then((code) => { process.stdout.write('', () => process.exit(code)); });
 }

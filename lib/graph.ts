@@ -1,5 +1,5 @@
 import { publishedEvents, subscribedEvents } from './metadata';
-import { findEvent, type Connection } from './wiring';
+import type { Connection } from './wiring';
 
 /**
  * The wiring as data, and three ways to draw it: Mermaid (renders as a picture on code
@@ -90,45 +90,83 @@ export function buildGraph(objects: readonly object[], connections: readonly Con
 }
 
 /**
+ * @internal What a static graph needs to know of a class: read from the decorators' metadata
+ * ({@link staticGraph}), or from TypeScript source code (the `eventwire graph` command).
+ */
+export interface ClassShape<N> {
+  /** The class's name. */
+  name(node: N): string;
+  /** The events it publishes, its ancestors' included (a subclass redeclaring a key wins). */
+  published(node: N): readonly { readonly key: string | symbol; readonly name: string }[];
+  /** Its subscriptions, its ancestors' included. */
+  subscribed(node: N): readonly { readonly method: string | symbol; readonly source: N; readonly event: string | symbol }[];
+  /** True when `node` is `base` or a subclass of it. */
+  extends(node: N, base: N): boolean;
+  /** True for a class declared `abstract` (known from source code only). */
+  isAbstract(node: N): boolean;
+}
+
+const metadataShape: ClassShape<Function> = {
+  name: (ctor) => ctor.name,
+  published: publishedEvents,
+  subscribed: subscribedEvents,
+  extends: extendsClass,
+  isAbstract: () => false,
+};
+
+/**
  * The wiring declared by the decorators of `classes`, read from metadata alone: nothing is
  * constructed. An edge goes from every class of the set that is (or extends) a
  * subscription's source; a source class outside the set is added when nothing in the set
- * extends it. Classes with no `@publishes` or `@subscribes` are left out.
+ * extends it. Classes with no `@publishes` or `@subscribes` are left out. A lazy source
+ * (`@subscribes(() => Source, key)`) is resolved.
  *
  * @param classes The classes to draw, e.g. every export of a module.
  * @example
  * console.log(toMermaid(staticGraph([Checkout, Inventory, Mailer])));
  */
 export function staticGraph(classes: Iterable<Function>): StaticGraph {
-  const set: Function[] = [];
-  const add = (ctor: Function): void => {
-    if (!set.includes(ctor) && (publishedEvents(ctor).length > 0 || subscribedEvents(ctor).length > 0)) set.push(ctor);
+  return declaredGraph([...classes].filter((c) => typeof c === 'function'), metadataShape);
+}
+
+/**
+ * @internal The static graph of `classes` described by `shape`. An abstract class that a
+ * class of the set extends is drawn through its subclasses only (they inherit its events and
+ * subscriptions), so each edge is drawn once.
+ */
+export function declaredGraph<N>(classes: Iterable<N>, shape: ClassShape<N>): StaticGraph {
+  const findEvent = (node: N, key: string | symbol) => {
+    const published = shape.published(node);
+    return published.find((e) => e.key === key) ?? published.find((e) => e.name === key);
   };
-  for (const ctor of classes) {
-    if (typeof ctor === 'function') add(ctor);
-  }
+  let set: N[] = [];
+  const add = (node: N): void => {
+    if (!set.includes(node) && (shape.published(node).length > 0 || shape.subscribed(node).length > 0)) set.push(node);
+  };
+  for (const node of classes) add(node);
   const given = [...set];
-  for (const ctor of given) {
-    for (const { source } of subscribedEvents(ctor)) {
-      if (!given.some((c) => extendsClass(c, source))) add(source);
+  for (const node of given) {
+    for (const { source } of shape.subscribed(node)) {
+      if (!given.some((c) => shape.extends(c, source))) add(source);
     }
   }
-  const name = displayNames(set);
+  set = set.filter((node) => !shape.isAbstract(node) || !set.some((other) => other !== node && shape.extends(other, node)));
+  const name = displayNames(set, shape.name);
 
   const edges = new Map<string, GraphEdge>();
   const unpublished: UnpublishedSubscription[] = [];
   const heard = new Set<string>();
   for (const subscriber of set) {
-    for (const { source, event, method } of subscribedEvents(subscriber)) {
+    for (const { source, event, method } of shape.subscribed(subscriber)) {
       if (findEvent(source, event) === undefined) {
         unpublished.push({
           subscriber: name(subscriber), method: String(method), source: name(source), event: String(event),
-          published: publishedEvents(source).map((e) => e.name),
+          published: shape.published(source).map((e) => e.name),
         });
         continue;
       }
       for (const publisher of set) {
-        if (!extendsClass(publisher, source)) continue;
+        if (!shape.extends(publisher, source)) continue;
         const declared = findEvent(publisher, event)!;
         heard.add(`${name(publisher)}\0${String(declared.key)}`);
         const edge = { publisher: name(publisher), event: declared.name, subscriber: name(subscriber), method: String(method) };
@@ -138,12 +176,12 @@ export function staticGraph(classes: Iterable<Function>): StaticGraph {
   }
   const unsubscribed: UnsubscribedEvent[] = [];
   for (const publisher of set) {
-    for (const declared of publishedEvents(publisher)) {
+    for (const declared of shape.published(publisher)) {
       if (!heard.has(`${name(publisher)}\0${String(declared.key)}`)) unsubscribed.push({ publisher: name(publisher), event: declared.name });
     }
   }
   return {
-    nodes: set.map((c) => ({ name: name(c), publishes: publishedEvents(c).map((e) => e.name) })).sort((a, b) => a.name.localeCompare(b.name)),
+    nodes: set.map((c) => ({ name: name(c), publishes: shape.published(c).map((e) => e.name) })).sort((a, b) => a.name.localeCompare(b.name)),
     edges: [...edges.values()].sort(byEdge),
     unpublished: unpublished.sort((a, b) => a.subscriber.localeCompare(b.subscriber) || a.method.localeCompare(b.method)),
     unsubscribed: unsubscribed.sort((a, b) => a.publisher.localeCompare(b.publisher) || a.event.localeCompare(b.event)),
@@ -277,20 +315,20 @@ function extendsClass(ctor: Function, base: Function): boolean {
 }
 
 /** Class names, with ` (2)`, ` (3)` added to distinct classes that share a name. */
-function displayNames(classes: readonly Function[]): (ctor: Function) => string {
-  const names = new Map<Function, string>();
+function displayNames<N>(classes: readonly N[], nameOf: (node: N) => string): (node: N) => string {
+  const names = new Map<N, string>();
   const taken = new Map<string, number>();
-  const of = (ctor: Function): string => {
-    let name = names.get(ctor);
+  const of = (node: N): string => {
+    let name = names.get(node);
     if (name === undefined) {
-      const base = ctor.name || '(anonymous class)';
+      const base = nameOf(node) || '(anonymous class)';
       const n = (taken.get(base) ?? 0) + 1;
       taken.set(base, n);
-      names.set(ctor, name = n === 1 ? base : `${base} (${n})`);
+      names.set(node, name = n === 1 ? base : `${base} (${n})`);
     }
     return name;
   };
-  for (const ctor of classes) of(ctor);
+  for (const node of classes) of(node);
   return of;
 }
 

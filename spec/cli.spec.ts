@@ -56,14 +56,15 @@ describe('eventwire graph (the command)', () => {
     for (const flag of ['-h', '--help']) {
       expect(await run(flag)).to.deep.equal({ code: ExitCode.ok, stdout: usage, stderr: '' });
     }
-    expect(usage).to.contain('Exit codes: 0 printed, 1 a module could not be loaded or has no decorated class, 2 bad usage.');
+    expect(usage).to.contain('Exit codes: 0 printed, 1 a file could not be read or loaded or has no decorated class, 2 bad usage.');
   });
 
   it('should exit 2 with the usage on a wrong command line, naming what is wrong', async () => {
     const cases: [string[], string][] = [
       [[], 'eventwire: a command is missing.'],
       [['draw', 'x.js'], 'eventwire: unknown command "draw": the only command is "graph".'],
-      [['graph'], 'eventwire: graph needs the module to draw, e.g. "eventwire graph dist/app.js".'],
+      [['graph'], 'eventwire: graph needs the file to draw, e.g. "eventwire graph src/app.ts".'],
+      [['graph', 'a.ts', 'b.js'], 'eventwire: give either TypeScript sources or compiled modules, not both: they cannot be drawn together.'],
       [['graph', 'x.js', '--format', 'svg'], 'eventwire: --format must be text, mermaid or dot, got "svg".'],
       [['graph', 'x.js', '--format'], 'eventwire: --format must be text, mermaid or dot, got nothing.'],
       [['graph', 'x.js', '--verbose'], 'eventwire: unknown option "--verbose".'],
@@ -79,25 +80,60 @@ describe('eventwire graph (the command)', () => {
     const { code, stderr } = await run('graph', 'dist/nothing-here.js');
     expect(code).to.equal(ExitCode.failed);
     expect(stderr).to.equal(
+      'eventwire: loading "dist/nothing-here.js" runs its top-level code (pass its TypeScript source to read it without running it).\n' +
       `eventwire: cannot find module "dist/nothing-here.js" (looked for ${path.join(root, 'dist/nothing-here.js')}, with .js and /index.js, ` +
       `and for a package of that name from ${root}). Pass the path of a compiled module, e.g. "eventwire graph dist/app.js".\n`);
   });
 
-  it('should exit 1 with the module\'s own error when loading it throws', async () => {
-    const { code, stderr } = await run('graph', 'spec/fixtures/throws-on-load.ts');
+  it('should exit 1 when a TypeScript file is missing', async () => {
+    const { code, stderr } = await run('graph', 'src/nothing-here.ts');
     expect(code).to.equal(ExitCode.failed);
-    expect(stderr).to.contain('eventwire: could not load "spec/fixtures/throws-on-load.ts"')
-      .and.contain('Error: database unreachable.')
-      .and.contain('It is TypeScript: compile it first and pass the .js file, or run the command through ts-node');
+    expect(stderr).to.equal(`eventwire: cannot find "src/nothing-here.ts" (looked for ${path.join(root, 'src/nothing-here.ts')}).\n`);
   });
 
-  it('should exit 1, listing the exports, when a module has no decorated class', async () => {
+  it('should read TypeScript sources without running them (a module that throws on load)', async () => {
+    const { code, stdout } = await run('graph', 'spec/fixtures/abstract-base.ts');
+    expect(code).to.equal(ExitCode.ok);
+    expect(stdout).to.contain('PaymentService.paymentFailed\n');
+    const thrown = await run('graph', 'spec/fixtures/throws-on-load.ts');
+    expect(thrown.stderr).to.equal(
+      'eventwire: "spec/fixtures/throws-on-load.ts" was read, but it exports no class with @publishes or @subscribes. Export the decorated classes from it.\n');
+  });
+
+  it('should draw an exported abstract base class once, through the class that extends it', async () => {
+    const { code, stdout, stderr } = await run('graph', 'spec/fixtures/abstract-base.ts');
+    expect(code).to.equal(ExitCode.ok);
+    expect(stdout).to.equal([
+      'PaymentService.charged',
+      '  -> OrderDesk.ship',
+      'PaymentService.paymentFailed',
+      '  -> OrderDesk.cancel',
+      '',
+    ].join('\n'));
+    expect(stderr).to.equal("eventwire: skipped OrderDesk.log: @subscribes(PaymentService, which) names its source or event in a way " +
+      'the source code does not show (write the class, or () => Class, and the event as a string).\n');
+  });
+
+  it('should follow lazy sources across files that import each other', async () => {
+    const { code, stdout, stderr } = await run('graph', 'spec/fixtures/cycle/order-service.ts', 'spec/fixtures/cycle/payment-service.ts');
+    expect({ code, stderr }).to.deep.equal({ code: ExitCode.ok, stderr: '' });
+    expect(stdout).to.equal([
+      'OrderService.orderPlaced',
+      '  -> PaymentService.charge',
+      'PaymentService.paymentFailed',
+      '  -> OrderService.onPaymentFailed',
+      '',
+    ].join('\n'));
+    // One file alone: the source it imports is drawn too.
+    expect((await run('graph', 'spec/fixtures/cycle/order-service.ts')).stdout).to.equal(stdout);
+  });
+
+  it('should exit 1, listing the exports, when a file has no decorated class', async () => {
     const { code, stderr } = await run('graph', 'spec/fixtures/no-wiring.ts');
     expect(code).to.equal(ExitCode.failed);
     expect(stderr).to.equal(
-      'eventwire: "spec/fixtures/no-wiring.ts" loaded, but its exports (Thermometer, version) include no class with @publishes or @subscribes. ' +
-      'Export the decorated classes from it. If they are exported and decorated, the module loads another copy of eventwire than this command: ' +
-      'run the project\'s own (npx eventwire graph ...).\n');
+      'eventwire: "spec/fixtures/no-wiring.ts" was read, but its exports (Thermometer, version) include no class with @publishes or @subscribes. ' +
+      'Export the decorated classes from it.\n');
   });
 
   describe('built with npm run build (tsconfig.build.json)', function () {
@@ -124,6 +160,10 @@ describe('eventwire graph (the command)', () => {
       writeFileSync(path.join(dir, 'app.mjs'),
         `import { publishes, subscribes } from './dist/index.js';${decorate}\nexport { Engine, Dashboard };\n`);
       writeFileSync(path.join(dir, 'app.ts'), 'export class Engine { @publishes() started!: Event; }\n');
+      writeFileSync(path.join(dir, 'throws.js'), "throw new Error('database unreachable');\n");
+      // A module that starts a server when loaded, as an app's entry point does.
+      writeFileSync(path.join(dir, 'server.js'),
+        `require('node:http').createServer().listen(0);\nconst { publishes, subscribes } = require('./dist/index.js');${decorate}\nmodule.exports = { Engine, Dashboard };\n`);
     });
 
     after(() => rmSync(dir, { recursive: true, force: true }));
@@ -136,10 +176,25 @@ describe('eventwire graph (the command)', () => {
       expect(pkg.bin).to.deep.equal({ eventwire: 'dist/cli.js' });
     });
 
-    it('should draw a compiled CommonJS module and exit 0', () => {
+    it('should draw a compiled CommonJS module, saying on stderr that loading runs it, and exit 0', () => {
       const result = node('graph', 'app.js');
-      expect({ status: result.status, stderr: result.stderr }).to.deep.equal({ status: 0, stderr: '' });
+      expect({ status: result.status, stderr: result.stderr }).to.deep.equal({
+        status: 0, stderr: 'eventwire: loading "app.js" runs its top-level code (pass its TypeScript source to read it without running it).\n',
+      });
       expect(result.stdout).to.equal('Engine.started\n  -> Dashboard.onStarted\n');
+    });
+
+    it('should exit after printing even when the loaded module started a server', () => {
+      const result = spawnSync(process.execPath, [cli, 'graph', 'server.js'], { cwd: dir, encoding: 'utf8', timeout: 20_000 });
+      expect({ status: result.status, signal: result.signal }).to.deep.equal({ status: 0, signal: null });
+      expect(result.stdout).to.equal('Engine.started\n  -> Dashboard.onStarted\n');
+    });
+
+    it('should exit 1 with the module\'s own error when loading it throws', () => {
+      const result = node('graph', 'throws.js');
+      expect(result.status).to.equal(1);
+      expect(result.stderr).to.contain(`eventwire: could not load "throws.js" (${path.join(dir, 'throws.js')}): Error: database unreachable. `)
+        .and.contain('pass its TypeScript source instead (read without running it)');
     });
 
     it('should draw an ES module too', () => {
@@ -148,12 +203,10 @@ describe('eventwire graph (the command)', () => {
       expect(result.stdout).to.contain('Engine -->|"started → onStarted"| Dashboard');
     });
 
-    it('should exit 1 and explain what to do when given TypeScript source', () => {
+    it('should read TypeScript source with the typescript package, running nothing', () => {
       const result = node('graph', 'app.ts');
-      expect(result.status).to.equal(1);
-      expect(result.stdout).to.equal('');
-      expect(result.stderr).to.contain('eventwire: could not load "app.ts"').and.contain('SyntaxError')
-        .and.contain('It is TypeScript: compile it first and pass the .js file');
+      expect({ status: result.status, stderr: result.stderr }).to.deep.equal({ status: 0, stderr: '' });
+      expect(result.stdout).to.equal('Engine.started\n  -> (no subscriber)\n');
     });
 
     it('should exit 2 on bad usage', () => {

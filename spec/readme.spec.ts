@@ -151,7 +151,7 @@ describe('README.md', function () {
       [/^npm install (\S+)$/, (m) => expect(m[1]).to.equal(pkg.name)],
       [/^npm run (\S+)$/, (m) => expect(pkg.scripts).to.have.property(m[1])],
       [/^EVENTWIRE_TRACE=(1|dead) npm run demo$/, () => expect(pkg.scripts).to.have.property('demo')],
-      [/^npx eventwire graph \S+\.js --format (text|mermaid|dot)( \| dot -Tsvg > \S+\.svg)?$/, () => expect(pkg.bin).to.deep.equal({ eventwire: 'dist/cli.js' })],
+      [/^npx eventwire graph \S+\.(js|ts) --format (text|mermaid|dot)( \| dot -Tsvg > \S+\.svg)?$/, () => expect(pkg.bin).to.deep.equal({ eventwire: 'dist/cli.js' })],
     ];
     for (const block of blocks.filter((b) => b.lang === 'sh')) {
       for (const line of block.code.trimEnd().split('\n')) {
