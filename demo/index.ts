@@ -1,7 +1,8 @@
 /**
- * `npm run demo`: the three demos in a row. Each file also runs on its own, e.g.
+ * `npm run demo`: the four demos in a row. Each file also runs on its own, e.g.
  * `node --expose-gc -r ts-node/register demo/order-service.ts`.
  */
+import { runBilling } from './billing';
 import { runDiagram } from './diagram';
 import { runEssay } from './essay';
 import { runOrderService } from './order-service';
@@ -13,6 +14,8 @@ async function main(): Promise<void> {
   await runOrderService();
   console.log('\n== 3. The wiring diagram ==');
   runDiagram();
+  console.log('\n== 4. Two services in two files, subscribing to each other ==');
+  runBilling();
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
+import { main } from '../lib/cli';
 
 const root = path.resolve(__dirname, '..');
 
@@ -82,6 +83,25 @@ const expected = [
     "  Purchasing.reorderSent",
     "    -> (no subscriber)",
     "As a picture: node -r ts-node/register lib/cli.ts graph demo/shop.ts --format mermaid (or dot)",
+    "",
+    "== 4. Two services in two files, subscribing to each other ==",
+    "  [Payments] open, limit 100 (fired in its constructor)",
+    "  [Orders]   heard that payments opened (limit 100): fired before the container wired Payments, replayed",
+    "  [Orders]   order B-1: 40",
+    "  [Payments] charged B-1: 40",
+    "  [Orders]   B-1 paid",
+    "  [Orders]   order B-2: 250",
+    "  [Payments] refused B-2: 250 is over the limit of 100",
+    "  [Orders]   B-2 cancelled: over the limit",
+    "  The wiring declared in demo/billing/ (eventwire graph demo/billing/orders.ts prints the same):",
+    "    Orders.orderPlaced",
+    "      -> Payments.charge",
+    "    Payments.opened",
+    "      -> Orders.onPaymentsOpened",
+    "    Payments.paymentFailed",
+    "      -> Orders.cancel",
+    "    Payments.paymentSucceeded",
+    "      -> Orders.markPaid",
 ];
 
 describe('npm run demo', function () {
@@ -100,10 +120,10 @@ describe('npm run demo', function () {
   });
 
   it('should run each demo file on its own, printing its part of the whole', async () => {
-    const parts = await Promise.all(['essay.ts', 'order-service.ts', 'diagram.ts'].map(demoFile));
+    const parts = await Promise.all(['essay.ts', 'order-service.ts', 'diagram.ts', 'billing.ts'].map(demoFile));
     const sections = expected.join('\n').split(/^== \d\. .* ==\n/m).slice(1).map((section) => section.trimEnd());
     expect(parts.map((p) => p.stdout.trimEnd())).to.deep.equal(sections);
-    expect(parts.map((p) => p.code)).to.deep.equal([0, 0, 0]);
+    expect(parts.map((p) => p.code)).to.deep.equal([0, 0, 0, 0]);
   });
 
   it('should trace every dispatch on stderr with EVENTWIRE_TRACE=1, flagging the dead event', async () => {
@@ -121,7 +141,20 @@ describe('npm run demo', function () {
       '[eventwire] Checkout.orderPlaced fireAsync: 3 handlers, T ms, 1 failed',
       '[eventwire] Checkout.orderPlaced fireAsync: 4 handlers, T ms, 0 failed',
       '[eventwire] Checkout.orderPlaced fireAsync: 3 handlers, T ms, 0 failed',
+      // Payments.opened fired in the constructor, before the container (and its trace) took it over.
+      '[eventwire] Payments.paymentSucceeded fire: 1 handler, T ms, 0 failed',
+      '[eventwire] Orders.orderPlaced fire: 1 handler, T ms, 0 failed',
+      '[eventwire] Payments.paymentFailed fire: 1 handler, T ms, 0 failed',
+      '[eventwire] Orders.orderPlaced fire: 1 handler, T ms, 0 failed',
     ]);
+  });
+
+  it('should print the billing wiring as eventwire graph reads it from demo/billing/orders.ts', async () => {
+    let printed = '';
+    const code = await main(['graph', 'demo/billing/orders.ts'], { stdout: (t) => { printed += t; }, stderr: (t) => { printed += t; }, cwd: root });
+    expect(code).to.equal(0);
+    const section = expected.slice(expected.findIndex((line) => line.startsWith('  The wiring declared in demo/billing/')) + 1);
+    expect(section.map((line) => line.slice(4))).to.deep.equal(printed.trimEnd().split('\n'));
   });
 
   it('should trace only the dead event with EVENTWIRE_TRACE=dead', async () => {
