@@ -97,6 +97,15 @@ const triggers: Record<string, () => unknown> = {
     return new Container().wire(new Motor());
   },
   'wire-frozen': () => new Container().wire(Object.freeze(new Engine())),
+  'publishes-frozen-first-read': () => {
+    class Bell { @publishes() declare readonly rang: Event; }
+    return Object.freeze(new Bell()).rang;
+  },
+  'subscribes-lazy-undefined': () => {
+    const late: { Engine?: typeof Engine } = {};
+    class Dashboard { @subscribes(() => late.Engine!, 'started') onStarted(): void { /* never */ } }
+    return new Container().wire(new Dashboard());
+  },
   'wire-twice': () => {
     const engine = new Container().get(Engine);
     return new Container().wire(engine);
@@ -151,6 +160,13 @@ const triggers: Record<string, () => unknown> = {
     @injectable() class Db { constructor() { throw new Error('no database'); } }
     @injectable() class Repo { constructor(readonly db: Db) {} }
     return new Container().get(Repo);
+  },
+  'constructor-fires-undefined-event': () => {
+    @injectable() class Valve {
+      @publishes() opened!: Event;
+      constructor() { this.opened.fire(); }
+    }
+    return new Container().get(Valve);
   },
   'factory-throws': () => new Container().register('config', { useFactory: () => { throw new Error('no file'); } }).get('config'),
   // use after dispose
