@@ -14,7 +14,9 @@ async function run(...argv: string[]): Promise<{ code: number; stdout: string; s
   return { code, stdout, stderr };
 }
 
-describe('eventwire graph (the command)', () => {
+describe('eventwire graph (the command)', function () {
+  // Each TypeScript reading builds a compiler program: about a second, more on a busy machine.
+  this.timeout(30_000);
   it('should print the static graph of a module\'s decorated classes as text by default', async () => {
     const { code, stdout, stderr } = await run('graph', 'spec/fixtures/engine-room.ts');
     expect({ code, stderr }).to.deep.equal({ code: ExitCode.ok, stderr: '' });
