@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { Container, Event, publishes, staticGraph, subscribes, toDot, toMermaid, toText, type WiringGraph } from '../lib';
+import { OrderService } from './fixtures/cycle/order-service';
+import { PaymentService } from './fixtures/cycle/payment-service';
 import { Dashboard, Engine, Mechanic, Thermometer, TurboEngine } from './fixtures/engine-room';
 
 describe('staticGraph', () => {
@@ -71,6 +73,14 @@ describe('staticGraph', () => {
     expect(g.nodes.map((n) => n.name)).to.deep.equal(['Clock', 'Clock (2)', 'Watch']);
     expect(g.edges).to.deep.equal([{ publisher: 'Clock (2)', event: 'tick', subscriber: 'Watch', method: 'onTick' }]);
     expect(g.unsubscribed).to.deep.equal([{ publisher: 'Clock', event: 'tick' }]);
+  });
+
+  it('should resolve lazy sources (@subscribes(() => Source, key)) of classes whose files import each other', () => {
+    expect(staticGraph([OrderService]).edges).to.deep.equal([
+      { publisher: 'OrderService', event: 'orderPlaced', subscriber: 'PaymentService', method: 'charge' },
+      { publisher: 'PaymentService', event: 'paymentFailed', subscriber: 'OrderService', method: 'onPaymentFailed' },
+    ]);
+    expect(staticGraph([OrderService, PaymentService]).edges).to.have.length(2);
   });
 
   it('should ignore values that are not classes and classes given twice', () => {

@@ -36,7 +36,7 @@ describe('@subscribes(() => Source, key): a lazy source', () => {
         mkdirSync(dirname(join(out, to)), { recursive: true });
         writeFileSync(join(out, to), outputText);
       };
-      for (const file of readdirSync(join(root, 'lib')).filter((f) => f.endsWith('.ts'))) {
+      for (const file of readdirSync(join(root, 'lib'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
         compile(join('lib', file), join('lib', file.replace(/\.ts$/, '.js')), ts.ModuleKind.CommonJS);
       }
       for (const file of ['main', 'order-service', 'payment-service']) {
