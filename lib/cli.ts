@@ -33,13 +33,15 @@ export interface CommandIO {
 /** The help text. */
 export const usage = `Usage: eventwire graph <file>... [--format text|mermaid|dot]
 
-Prints the wiring declared by the @publishes / @subscribes classes exported by each file:
+Prints the wiring declared by the @publishes / @subscribes classes of the files:
 who publishes which event, which methods handle it, subscriptions to events nobody
 publishes, and events nobody subscribes to. Nothing is constructed.
 
-  <file>           a TypeScript source (e.g. src/app.ts): read with the TypeScript compiler
-                   API (the typescript package), without running it. Or a compiled module
-                   (e.g. dist/app.js) or a package name: LOADED, which runs its top-level code.
+  <file>           a TypeScript source (e.g. src/main.ts): read with the TypeScript compiler
+                   API (the typescript package), without running it, with the project files
+                   it imports: the classes declared there are drawn. Or a compiled module
+                   (e.g. dist/app.js) or a package name: LOADED, which runs its top-level code,
+                   and its exported classes are drawn.
   --format text    indented text for terminals (default)
   --format mermaid a Mermaid flowchart, for Markdown
   --format dot     Graphviz DOT: eventwire graph src/app.ts --format dot | dot -Tsvg > wiring.svg
@@ -125,13 +127,11 @@ function readTypeScript(sources: readonly string[], io: CommandIO): StaticGraph 
   }
   const reading = readSources(ts, files, io.cwd);
   for (const note of reading.skipped) io.stderr(`eventwire: skipped ${note}.\n`);
-  for (const [i, { classes, exports }] of reading.files.entries()) {
-    if (classes.length === 0) {
-      const what = exports.length > 0 ? `its exports (${exports.join(', ')}) include` : 'it exports';
-      return `"${sources[i]}" was read, but ${what} no class with @publishes or @subscribes. Export the decorated classes from it.`;
-    }
+  if (reading.classes.length === 0) {
+    return `read ${sources.map((f) => `"${f}"`).join(', ')} and the files ${sources.length > 1 ? 'they import' : 'it imports'}, ` +
+      'but found no class with @publishes or @subscribes.';
   }
-  return declaredGraph(reading.files.flatMap((f) => f.classes), sourceShape);
+  return declaredGraph(reading.classes, sourceShape);
 }
 
 /** Loads a module with `require`, or with `import()` when it is an ES module. */

@@ -5,7 +5,8 @@ import type { ClassShape } from './graph';
 
 /**
  * Reads the wiring from TypeScript source code with the TypeScript compiler API, running
- * nothing: the `eventwire graph` command's way for .ts files. A class takes part when a
+ * nothing: the `eventwire graph` command's way for .ts files. It reads the given files and the
+ * project files they import (not packages), so an entry point draws the app. A class takes part when a
  * member has a `@publishes(...)` or `@subscribes(...)` decorator (found by the decorator's
  * name, aliases resolved); a source is found from its first argument: a class, an
  * `as`-cast class, or a lazy `() => Source` (an arrow or function returning a class).
@@ -20,9 +21,10 @@ export interface SourceClass {
   readonly subscribed: readonly { readonly method: string; readonly source: SourceClass; readonly event: string }[];
 }
 
-/** What {@link readSources} found: per file, its exported decorated classes; and what it could not read. */
+/** What {@link readSources} found: the decorated classes, and what it could not read. */
 export interface SourceReading {
-  readonly files: readonly { readonly file: string; readonly classes: readonly SourceClass[]; readonly exports: readonly string[] }[];
+  /** Classes with `@publishes` or `@subscribes` members, declared in the files or in the project files they import. */
+  readonly classes: readonly SourceClass[];
   /** Subscriptions whose source class or event is not written literally: left out of the graph. */
   readonly skipped: readonly string[];
 }
@@ -160,21 +162,18 @@ export function readSources(ts: typeof TS, files: readonly string[], cwd: string
     return found;
   };
 
-  const result: SourceReading['files'][number][] = [];
-  for (const file of files) {
-    const sourceFile = program.getSourceFile(file);
-    const moduleSymbol = sourceFile === undefined ? undefined : checker.getSymbolAtLocation(sourceFile);
-    const exported = moduleSymbol === undefined ? [] : checker.getExportsOfModule(moduleSymbol);
-    const classes: SourceClass[] = [];
-    for (const symbol of exported) {
-      const declaration = classDeclaration((symbol.flags & ts.SymbolFlags.Alias) !== 0 ? checker.getAliasedSymbol(symbol) : symbol);
-      if (declaration === undefined) continue;
-      const c = model(declaration);
+  // The given files and the project files they import (an entry point draws the whole app);
+  // packages under node_modules were read as empty.
+  const classes: SourceClass[] = [];
+  for (const sourceFile of program.getSourceFiles()) {
+    if (sourceFile.isDeclarationFile || /[\\/]node_modules[\\/]/.test(sourceFile.fileName)) continue;
+    for (const statement of sourceFile.statements) {
+      if (!ts.isClassDeclaration(statement)) continue;
+      const c = model(statement);
       if ((c.published.length > 0 || c.subscribed.length > 0) && !classes.includes(c)) classes.push(c);
     }
-    result.push({ file, classes, exports: exported.map((s) => s.name) });
   }
-  return { files: result, skipped };
+  return { classes, skipped };
 }
 
 /** True when `file` exists and is a file. */

@@ -37,4 +37,7 @@ TS
 npx tsc -p .
 out=$(node out/app.js)
 [ "$out" = "rpm 900" ] || { echo "check-package: the installed package printed '$out', expected 'rpm 900'"; exit 1; }
-echo "check-package: $tarball installs, type-checks and runs in a fresh TypeScript project"
+# The eventwire command reads the TypeScript source with the project's typescript (an optional peer), running nothing.
+graph=$(npx --no-install eventwire graph src/app.ts)
+[ "$graph" = "$(printf 'Engine.started\n  -> Dashboard.onStarted')" ] || { echo "check-package: eventwire graph src/app.ts printed '$graph'"; exit 1; }
+echo "check-package: $tarball installs, type-checks and runs in a fresh TypeScript project; eventwire graph reads its source"

@@ -46,9 +46,6 @@ describe('eventwire graph (the command)', function () {
   });
 
   it('should draw the classes of several modules together', async () => {
-    const { code, stdout } = await run('graph', 'spec/fixtures/no-wiring.ts', 'demo/shop.ts');
-    expect(code).to.equal(ExitCode.failed);
-    expect(stdout).to.equal('');
     const both = await run('graph', 'demo/shop.ts', 'spec/fixtures/engine-room.ts');
     expect(both.code).to.equal(ExitCode.ok);
     expect(both.stdout).to.contain('Checkout.orderPlaced\n').and.contain('Engine.started\n');
@@ -99,7 +96,7 @@ describe('eventwire graph (the command)', function () {
     expect(stdout).to.contain('PaymentService.paymentFailed\n');
     const thrown = await run('graph', 'spec/fixtures/throws-on-load.ts');
     expect(thrown.stderr).to.equal(
-      'eventwire: "spec/fixtures/throws-on-load.ts" was read, but it exports no class with @publishes or @subscribes. Export the decorated classes from it.\n');
+      'eventwire: read "spec/fixtures/throws-on-load.ts" and the files it imports, but found no class with @publishes or @subscribes.\n');
   });
 
   it('should draw an exported abstract base class once, through the class that extends it', async () => {
@@ -130,12 +127,17 @@ describe('eventwire graph (the command)', function () {
     expect((await run('graph', 'spec/fixtures/cycle/order-service.ts')).stdout).to.equal(stdout);
   });
 
-  it('should exit 1, listing the exports, when a file has no decorated class', async () => {
-    const { code, stderr } = await run('graph', 'spec/fixtures/no-wiring.ts');
+  it('should exit 1 when neither the files nor what they import declare a decorated class', async () => {
+    const { code, stderr } = await run('graph', 'spec/fixtures/no-wiring.ts', 'spec/fixtures/throws-on-load.ts');
     expect(code).to.equal(ExitCode.failed);
-    expect(stderr).to.equal(
-      'eventwire: "spec/fixtures/no-wiring.ts" was read, but its exports (Thermometer, version) include no class with @publishes or @subscribes. ' +
-      'Export the decorated classes from it.\n');
+    expect(stderr).to.equal('eventwire: read "spec/fixtures/no-wiring.ts", "spec/fixtures/throws-on-load.ts" and the files they import, ' +
+      'but found no class with @publishes or @subscribes.\n');
+  });
+
+  it('should draw an app from its entry point: the classes of the project files it imports, exported or not', async () => {
+    const { code, stdout, stderr } = await run('graph', 'demo/billing.ts');
+    expect({ code, stderr }).to.deep.equal({ code: ExitCode.ok, stderr: '' });
+    expect(stdout).to.equal((await run('graph', 'demo/billing/orders.ts')).stdout).and.contain('Orders.orderPlaced\n  -> Payments.charge\n');
   });
 
   describe('built with npm run build (tsconfig.build.json)', function () {
