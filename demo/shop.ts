@@ -109,8 +109,8 @@ export class Audit {
   }
 }
 
-/** One support agent's live view of incoming orders: a new one per screen, dropped when the screen closes. */
-@injectable({ scope: 'transient' })
+/** One support agent's live view of incoming orders: one per screen (a child scope), unwired when the screen closes. */
+@injectable({ scope: 'scoped' })
 export class OrderWatcher {
   constructor(private readonly log: Logger) {}
 

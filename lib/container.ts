@@ -1,8 +1,8 @@
-import type { TraceHook } from './event';
+import { emitWarning, type TraceHook } from './event';
 import { DisposedError, InvalidArgumentError, ResolutionError } from './errors';
 import { checkErrorPolicy, safeString, type ErrorPolicyOptions } from './error-policy';
 import {
-  injectableOptions, injectedTokens, parameterTypes, subscribedEvents,
+  injectableOptions, injectedTokens, parameterTypes, subscribedEvents, SCOPES,
   type Class, type Constructor, type Scope,
 } from './metadata';
 import { buildGraph, type WiringGraph } from './graph';
@@ -45,6 +45,13 @@ export interface ContainerOptions extends ErrorPolicyOptions, RemoteOptions {
    * metrics. Default: `traceFromEnv()`, so `EVENTWIRE_TRACE=1` prints every dispatch.
    */
   trace?: TraceHook;
+  /**
+   * The `maxWeakHandlers` of every event this container creates (an event's own `@publishes`
+   * option wins): warn once when an event holds more handlers of weakly held subscribers.
+   * Default 1000. 0 turns that warning off, and the warning about transient subscribers built
+   * by the root container.
+   */
+  maxWeakHandlers?: number;
 }
 
 interface Registration {
@@ -55,22 +62,38 @@ interface Registration {
 /** Objects the container built, to dispose them at the end. */
 type Built = { strong: object } | { weak: WeakRef<object> };
 
+/** Classes already warned about as transient subscribers built by a root container. */
+const warnedUnowned = new WeakSet<Function>();
+
 /**
  * The wiring container: builds objects with constructor injection and connects every
  * `@subscribes` handler to the matching `@publishes` event of every live object it built or
  * adopted, whichever was made first.
  *
- * Singletons are held strongly until `dispose()`; everything else is held WEAKLY, so a
- * transient object the app drops is collected and unwired.
+ * Every object it builds has an owner that unwires it at a known moment: a singleton, its
+ * container; a `'scoped'` object or a transient built through a child scope, that child, on
+ * `dispose()`. Owned objects are held and wired STRONGLY. Only what nobody owns (transients
+ * built by the root container, objects adopted with `wire()`) is wired WEAKLY, and the
+ * garbage collector unwires it only while its events are quiet: an object called in a job stays
+ * alive until the job ends. Give per-request subscribers a scope:
  *
  * @example
  * const app = new Container();
  * app.get(Dashboard);
  * app.get(Engine).started.fire(900);   // Dashboard.onStarted(900)
+ *
+ * // One scope per request or job: its scoped and transient objects are unwired and
+ * // disposed when it ends.
+ * {
+ *   using scope = app.createChild();
+ *   scope.get(RequestLog);
+ * }
  */
 export class Container implements Disposable, AsyncDisposable {
   private readonly registrations = new Map<unknown, Registration>();
   private readonly singletons = new Map<unknown, unknown>();
+  /** The `'scoped'` objects of this (child) scope. */
+  private readonly scoped = new Map<unknown, unknown>();
   private readonly built: Built[] = [];
   private readonly children: WeakRef<Container>[] = [];
   private readonly wiring: Wiring;
@@ -94,8 +117,13 @@ export class Container implements Disposable, AsyncDisposable {
     if (options.trace !== undefined && typeof options.trace !== 'function') {
       throw new InvalidArgumentError(`new Container(): trace must be a function, got ${safeString(options.trace)}.`);
     }
-    const { errors, onError, quarantine, trace = traceFromEnv() } = parent?.options ?? options;
-    this.options = { errors, onError, quarantine, trace };
+    const { maxWeakHandlers } = options;
+    if (maxWeakHandlers !== undefined && !(Number.isInteger(maxWeakHandlers) && maxWeakHandlers >= 0)) {
+      throw new InvalidArgumentError(`new Container(): maxWeakHandlers must be a whole number (0 turns the warning off), got ${safeString(maxWeakHandlers)}.`);
+    }
+    const inherited = parent?.options ?? options;
+    const { errors, onError, quarantine, trace = traceFromEnv() } = inherited;
+    this.options = { errors, onError, quarantine, trace, ...(inherited.maxWeakHandlers === undefined ? {} : { maxWeakHandlers: inherited.maxWeakHandlers }) };
     this.bridge = parent !== undefined ? parent.bridge : RemoteBridge.create(options, this.options.onError);
     this.wiring = new Wiring(parent?.wiring, this.options, this.bridge);
     this.wiring.onSweep = () => prune(this.built, (e) => 'strong' in e || e.weak.deref() !== undefined);
@@ -126,8 +154,8 @@ export class Container implements Disposable, AsyncDisposable {
       throw new InvalidArgumentError(
         `register(${describe(token)}): the provider must have useClass (a class), useValue, or useFactory (a function), got ${safeString(provider)}.`);
     }
-    if (scope !== 'singleton' && scope !== 'transient') {
-      throw new InvalidArgumentError(`register(${describe(token)}): scope must be 'singleton' or 'transient', got ${safeString(scope)}.`);
+    if (!SCOPES.includes(scope)) {
+      throw new InvalidArgumentError(`register(${describe(token)}): scope must be 'singleton', 'scoped' or 'transient', got ${safeString(scope)}.`);
     }
     this.registrations.set(token, { provider: provider as Provider<unknown>, scope });
     this.singletons.delete(token);
@@ -137,7 +165,8 @@ export class Container implements Disposable, AsyncDisposable {
   /**
    * Returns the object for `token`, building it (and its dependencies) if needed, and wires it.
    * An unregistered class is built with its `@injectable` scope (singletons then live in the
-   * root container).
+   * root container). A `'scoped'` token needs a child scope: the root container throws a
+   * `ResolutionError` for it (and for a singleton of the root that depends on one).
    */
   get<T>(token: Token<T>): T {
     this.assertLive(`get(${describe(token)})`);
@@ -145,13 +174,17 @@ export class Container implements Disposable, AsyncDisposable {
     return this.resolve(token, this) as T;
   }
 
-  /** Adopts an object built elsewhere: creates its events and wires it. Returns it. */
+  /**
+   * Adopts an object built elsewhere: creates its events and wires it. Returns it. Nobody
+   * owns an adopted object: it is wired WEAKLY, and unwired by `release()`, by the dispose of
+   * this container, or by the garbage collector once its events are quiet.
+   */
   wire<T extends object>(object: T): T {
     this.assertLive('wire()');
     if (object === null || typeof object !== 'object') {
       throw new InvalidArgumentError(`wire() expects an object, got ${safeString(object)}.`);
     }
-    this.wiring.adopt(object);
+    this.wiring.adopt(object, false);
     return object;
   }
 
@@ -179,7 +212,11 @@ export class Container implements Disposable, AsyncDisposable {
     return this;
   }
 
-  /** A child scope: sees this container's singletons and wiring; siblings never see each other. */
+  /**
+   * A child scope: sees this container's singletons and wiring; siblings never see each other.
+   * It owns its `'scoped'` objects and the transients built through it, and unwires and
+   * disposes them on `dispose()`: create one per request or job with `using`.
+   */
   createChild(): Container {
     this.assertLive('createChild()');
     const child = new Container({}, this);
@@ -230,6 +267,7 @@ export class Container implements Disposable, AsyncDisposable {
     }
     this.built.length = 0;
     this.singletons.clear();
+    this.scoped.clear();
     if (failures.length > 0) throw new AggregateError(failures, `${failures.length} object(s) failed to dispose`);
   }
 
@@ -264,20 +302,35 @@ export class Container implements Disposable, AsyncDisposable {
       }
       const scope = injectableOptions(token)?.scope ?? 'singleton';
       if (scope === 'transient') return this.build(token, { provider: { useClass: token }, scope }, requester);
+      if (scope === 'scoped') return requester.scopedObject(token, { provider: { useClass: token }, scope });
       const root = this.root();
       root.registrations.set(token, { provider: { useClass: token }, scope });
       return root.resolve(token, requester);
     }
     const { owner, registration } = found;
     if (registration.scope === 'transient') return requester.build(token, registration, requester);
+    if (registration.scope === 'scoped') return requester.scopedObject(token, registration);
     if (owner.singletons.has(token)) return owner.singletons.get(token);
     return owner.build(token, registration, owner);
+  }
+
+  /** The scoped object of this child scope for `token`, built on first use. */
+  private scopedObject(token: unknown, registration: Registration): unknown {
+    if (this.parent === undefined) {
+      throw new ResolutionError(
+        `${describe(token)} is scoped (one instance per child scope), so the root container cannot build it${this.pathSuffix(token)}. ` +
+        `Get it through a child scope: using scope = container.createChild(); scope.get(${describe(token)}). ` +
+        'A singleton cannot depend on a scoped object: make the dependent scoped or transient too.', this.path(token));
+    }
+    if (this.scoped.has(token)) return this.scoped.get(token);
+    return this.build(token, registration, this);
   }
 
   private build(token: unknown, registration: Registration, requester: Container): unknown {
     const into = registration.scope === 'singleton' ? this : requester;
     into.assertLive(`get(${describe(token)})`);
     const stack = this.root().resolving;
+    const requested = stack.length === 0;
     if (stack.includes(token)) {
       const path = [...stack, token].map(describe);
       stack.length = 0;
@@ -301,15 +354,31 @@ export class Container implements Disposable, AsyncDisposable {
       throw new ResolutionError(`Could not build ${path.join(' -> ')}: ${describe(token)} threw: ${message}${hint}`, path, { cause: error });
     }
     stack.pop();
+    // Owned: kept until a known dispose (a singleton, a scoped object, a transient of a child
+    // scope), so wired strongly. Only a transient of the root container has no owner.
+    const owned = registration.scope !== 'transient' || into.parent !== undefined;
     // Wire before caching: an object whose wiring failed must not be handed out later.
-    if (object !== null && typeof object === 'object') into.wiring.adopt(object);
+    if (object !== null && typeof object === 'object') into.wiring.adopt(object, owned);
     if (registration.scope === 'singleton') into.singletons.set(token, object);
+    if (registration.scope === 'scoped') into.scoped.set(token, object);
     if (object !== null && typeof object === 'object') {
-      if (!('useValue' in registration.provider)) {
-        into.remember(registration.scope === 'singleton' ? { strong: object } : { weak: new WeakRef(object) });
-      }
+      if (!('useValue' in registration.provider)) into.remember(owned ? { strong: object } : { weak: new WeakRef(object) });
+      if (!owned && requested) into.warnUnowned(object);
     }
     return object;
+  }
+
+  /** Warns once per class when `get()` of the root container returns a transient subscriber. */
+  private warnUnowned(object: object): void {
+    const ctor = object.constructor;
+    if (this.options.maxWeakHandlers === 0 || warnedUnowned.has(ctor) || subscribedEvents(ctor).length === 0) return;
+    warnedUnowned.add(ctor);
+    emitWarning(
+      `${ctor.name} is a transient subscriber built by the root container: nothing owns it, so it is wired weakly and only ` +
+      'the garbage collector can unwire it, which it cannot do while the events it subscribes to keep firing. ' +
+      `Build it through a child scope (using scope = container.createChild(); scope.get(${ctor.name})), release() it when done, ` +
+      'or make it a singleton. (maxWeakHandlers: 0 on the container turns this warning off.)',
+      'UnownedSubscriberWarning', 'EVENTWIRE_UNOWNED_SUBSCRIBER');
   }
 
   /** Keeps what this container built, for dispose(); forgets collected transients now and then. */

@@ -2,7 +2,7 @@ import { Event, type EventInfo, type EventOptions } from './event';
 import { DecoratorError } from './errors';
 import { className, safeString } from './error-policy';
 import {
-  publishedEvents, recordInject, recordInjectable, recordPublished, recordSubscribed,
+  publishedEvents, recordInject, recordInjectable, recordPublished, recordSubscribed, SCOPES,
   type Class, type InjectableOptions, type PublishedEvent, type PublishOptions, type SubscribeOptions,
 } from './metadata';
 
@@ -219,14 +219,14 @@ function sourceText(source: Function): string {
  * constructor parameter types (`emitDecoratorMetadata`).
  *
  * @example
- * @injectable({ scope: 'transient' })
+ * @injectable({ scope: 'scoped' })   // one per child scope: `using scope = app.createChild()`
  * class Request { constructor(readonly log: Logger) {} }
  */
 export function injectable(options: InjectableOptions = {}) {
   return (ctor: Function): void => {
     const { scope = 'singleton' } = options;
-    if (scope !== 'singleton' && scope !== 'transient') {
-      throw new DecoratorError(`@injectable on ${ctor.name}: scope must be 'singleton' or 'transient', got ${safeString(scope)}.`);
+    if (!SCOPES.includes(scope)) {
+      throw new DecoratorError(`@injectable on ${ctor.name}: scope must be 'singleton', 'scoped' or 'transient', got ${safeString(scope)}.`);
     }
     recordInjectable(ctor, { scope });
   };

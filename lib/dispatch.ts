@@ -69,13 +69,10 @@ export function resume(
     const state = s === list ? undefined : s as RecordState;
     const flags = state === undefined ? LIVE : state.flags;
     if ((flags & LIVE) === 0) continue;
-    let target: object | undefined;
-    if (state?.weak !== undefined) {
-      target = state.held;
-      if (target === undefined && (target = hold(state)) === undefined) {
-        list.markDead(record);
-        continue;
-      }
+    let target = state?.held;
+    if (target === undefined && state?.weak !== undefined && (target = hold(state)) === undefined) {
+      list.markDead(record);
+      continue;
     }
     if ((flags & ONCE) !== 0) list.remove(record);
     try {
@@ -125,12 +122,14 @@ function source(records: readonly HandlerRecord[], list: object, quarantine: boo
     // (its first failure under quarantine) bumps the version, which rebuilds this dispatcher.
     const state = record.s === list ? undefined : record.s as RecordState;
     const isWeak = state?.weak !== undefined;
+    // A strongly held target never changes while the record is live: a constant.
+    const isStrong = !isWeak && state?.held !== undefined;
     const info = state !== undefined && (state.flags & INFO) !== 0;
-    head.push(`const r${i} = R[${i}], f${i} = r${i}.fn${state === undefined ? '' : `, s${i} = r${i}.s`};`);
+    head.push(`const r${i} = R[${i}], f${i} = r${i}.fn${state === undefined ? '' : `, s${i} = r${i}.s`}${isStrong ? `, t${i} = s${i}.held` : ''};`);
     const last = i === records.length - 1;
     const rest = (errors: string): string => `return resume(event, R, ${i + 1}, ${records.length}, ${errors}, ${args});`;
-    const t = isWeak ? 't' : 'undefined';
-    const call = !isWeak && !info
+    const t = isWeak ? 't' : isStrong ? `t${i}` : 'undefined';
+    const call = !isWeak && !isStrong && !info
       ? `f${i}(${params.join(', ')})`
       : `f${i}.call(${[t, ...(info ? ['info'] : []), ...params].join(', ')})`;
     if (isWeak) {

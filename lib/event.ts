@@ -5,7 +5,7 @@ import {
 import { DisposedError, InvalidArgumentError } from './errors';
 import {
   Flags, HandlerList, HandlerRecord, RecordExtra, RecordState, hasFlag, hold, isLive, resetFailures, stateOf,
-  trackOwner, weakOf, weakTarget,
+  targetOf, trackOwner, weakTarget,
 } from './handler-list';
 import { compileDispatcher, onFail } from './dispatch';
 import { inactiveSubscription, type Subscription } from './subscription';
@@ -47,6 +47,12 @@ export interface EventOptions extends ErrorPolicyOptions {
   source?: object;
   /** Warn once when more than this many strongly held handlers are added. Default 100; 0 turns the warning off. */
   maxHandlers?: number;
+  /**
+   * Warn once when more than this many handlers with a weakly held `target` are registered
+   * at once: weakly held subscribers are collected only while their event is quiet, so on a
+   * busy event they pile up. Default 1000; 0 turns the warning off.
+   */
+  maxWeakHandlers?: number;
   /** Keep the last N payloads and deliver them to each handler added later (sticky state). Default 0. */
   replay?: number;
   /** How `fireAsync` runs handlers: all at once (`'concurrent'`, default) or one after another (`'serial'`). */
@@ -69,6 +75,8 @@ export interface AddOptions {
 export type Handler<A extends unknown[]> = (...args: A) => unknown;
 
 const DEFAULT_MAX_HANDLERS = 100;
+/** Default of `maxWeakHandlers`. */
+export const DEFAULT_MAX_WEAK_HANDLERS = 1000;
 /** Fires with an unchanged handler set before an event compiles a dedicated dispatcher. */
 let compileAfter = 64;
 
@@ -116,11 +124,13 @@ export class Event<A extends unknown[] = []> implements Disposable {
   /** @internal */ _failures = 0;
   /** @internal */ _fires = 0;
   private maxHandlers!: number;
+  private maxWeakHandlers!: number;
   private replay!: number;
   private readonly replayed: unknown[][] = [];
   private serial!: boolean;
   private trace: TraceHook | undefined;
   private warned = false;
+  private warnedWeak = false;
   private loopFire!: (...args: A) => void;
   private compiledVersion = -1;
   /** What the constructor was given: a container that adopts the event fills in the rest. */
@@ -156,9 +166,12 @@ export class Event<A extends unknown[] = []> implements Disposable {
     }
     const where = `Event "${name}"`;
     checkErrorPolicy(options, where);
-    const { maxHandlers = DEFAULT_MAX_HANDLERS, replay = 0, async = 'concurrent' } = options;
+    const { maxHandlers = DEFAULT_MAX_HANDLERS, maxWeakHandlers = DEFAULT_MAX_WEAK_HANDLERS, replay = 0, async = 'concurrent' } = options;
     if (!(Number.isInteger(maxHandlers) && maxHandlers >= 0)) {
       throw new InvalidArgumentError(`${where}: maxHandlers must be a whole number (0 for no limit), got ${safeString(maxHandlers)}.`);
+    }
+    if (!(Number.isInteger(maxWeakHandlers) && maxWeakHandlers >= 0)) {
+      throw new InvalidArgumentError(`${where}: maxWeakHandlers must be a whole number (0 for no limit), got ${safeString(maxWeakHandlers)}.`);
     }
     if (!(Number.isInteger(replay) && replay >= 0)) {
       throw new InvalidArgumentError(`${where}: replay must be a whole number of payloads, got ${safeString(replay)}.`);
@@ -175,6 +188,7 @@ export class Event<A extends unknown[] = []> implements Disposable {
     this._onError = options.onError ?? defaultReporter;
     this._quarantine = options.quarantine ?? 0;
     this.maxHandlers = maxHandlers;
+    this.maxWeakHandlers = maxWeakHandlers;
     this.replay = replay;
     this.serial = async === 'serial';
     this.trace = options.trace;
@@ -208,6 +222,14 @@ export class Event<A extends unknown[] = []> implements Disposable {
   add<T extends object>(handler: (this: T, ...args: A) => unknown, options: AddOptions & { target: T; info?: false }): Subscription;
   add<T extends object>(handler: (this: T, info: EventInfo<A>, ...args: A) => unknown, options: AddOptions & { target: T; info: true }): Subscription;
   add(handler: (...args: any[]) => unknown, options: AddOptions & { target?: object; info?: boolean } = {}): Subscription {
+    return this._add(handler, options, false);
+  }
+
+  /**
+   * @internal `add()`, with the target held strongly when `strong` is true: for a container
+   * that owns the target and unwires it at a known moment.
+   */
+  _add(handler: (...args: any[]) => unknown, options: AddOptions & { target?: object; info?: boolean }, strong: boolean): Subscription {
     // The messages' prefix (`this.where()`) is built only when one is thrown.
     if (this._list.disposed) {
       throw new DisposedError(`${this.where()}: add() was called after the event was disposed. Add handlers before disposing, or create a new event.`);
@@ -228,12 +250,12 @@ export class Event<A extends unknown[] = []> implements Disposable {
     if (signal?.aborted) return inactiveSubscription;
 
     const list = this._list;
-    const weak = target === undefined ? undefined : weakTarget(target);
+    const weak = target === undefined || strong ? undefined : weakTarget(target);
     // A plain registration (no option) is a two-field record; anything else gets a state.
-    const state = weak === undefined && once !== true && info !== true && priority === 0 && signal === undefined
+    const state = target === undefined && once !== true && info !== true && priority === 0 && signal === undefined
       ? undefined
       : new RecordState(list, LIVE | (once === true ? ONCE : 0) | (info === true ? INFO : 0), weak,
-        priority === 0 && signal === undefined ? undefined : new RecordExtra(priority));
+        priority === 0 && signal === undefined ? undefined : new RecordExtra(priority), strong ? target : undefined);
     const record = new HandlerRecord(state ?? list, handler);
     if (info === true && this._info === undefined) {
       this._info = Object.freeze({ name: this.name, source: this.source, event: this });
@@ -247,7 +269,8 @@ export class Event<A extends unknown[] = []> implements Disposable {
     if (weak !== undefined) weak.add(record);
     if (signal !== undefined) state!.extra!.detach = removeOnAbort(signal, list, record);
     list.insert(record);
-    this.warnIfCrowded();
+    if (weak !== undefined) this.warnIfWeakCrowded(target!);
+    else this.warnIfCrowded();
     if (this.replayed.length > 0) this.replayTo(record);
     return record;
   }
@@ -262,7 +285,7 @@ export class Event<A extends unknown[] = []> implements Disposable {
     const order = list.order ?? list.records;
     for (let i = order.length - 1; i >= 0; i--) {
       const record = order[i];
-      if (record.fn === handler && isLive(record) && (target === undefined || weakOf(record)?.deref() === target)) {
+      if (record.fn === handler && isLive(record) && (target === undefined || targetOf(record) === target)) {
         return list.remove(record);
       }
     }
@@ -309,7 +332,10 @@ export class Event<A extends unknown[] = []> implements Disposable {
     const handlers = list.size;
     // A plain record's `s` is the list (see handler-list.ts); any other has a state.
     const stateOfRecord = (r: HandlerRecord): RecordState | undefined => (r.s === list ? undefined : r.s as RecordState);
-    const targets = records.map((r) => stateOfRecord(r)?.weak?.deref());
+    const targets = records.map((r) => {
+      const state = stateOfRecord(r);
+      return state === undefined ? undefined : state.weak !== undefined ? state.weak.deref() : state.held;
+    });
     let errors: unknown[] | undefined;
     const fail = (record: HandlerRecord, error: unknown, async: boolean): void => {
       const failure = this.failed(record, error, async);
@@ -369,13 +395,15 @@ export class Event<A extends unknown[] = []> implements Disposable {
    */
   failed(record: HandlerRecord, error: unknown, async: boolean, late = false): { error: unknown } & Parameters<ErrorReporter>[0] | undefined {
     this._failures++;
+    // Named before quarantine removes the record (a removed record lets go of its target).
+    const handler = describeHandler(record);
     // Consecutive failures only matter to quarantine: without it nothing is counted.
     const quarantined = this._quarantine > 0 && this._list.countFailure(record) >= this._quarantine && this._list.remove(record);
     const failure = {
       error,
       eventName: this.name,
       source: this.source,
-      handler: describeHandler(record),
+      handler,
       async,
       quarantined,
     };
@@ -456,7 +484,7 @@ export class Event<A extends unknown[] = []> implements Disposable {
   }
 
   private replayTo(record: HandlerRecord): void {
-    const target = weakOf(record)?.deref();
+    const target = targetOf(record);
     for (const args of this.replayed) {
       if (!isLive(record)) return;
       if (hasFlag(record, ONCE)) this._list.remove(record);
@@ -479,10 +507,34 @@ export class Event<A extends unknown[] = []> implements Disposable {
     const list = this._list;
     if (this.warned || this.maxHandlers === 0 || list.size - list.weak <= this.maxHandlers) return;
     this.warned = true;
-    process.emitWarning(
+    emitWarning(
       `${this.where()} has ${list.size - list.weak} strongly held handlers (limit ${this.maxHandlers}): ` +
       'a possible leak. Unsubscribe handlers you no longer need, or raise maxHandlers (0 turns this off).',
-      { type: 'MaxHandlersExceededWarning', code: 'EVENTWIRE_MAX_HANDLERS' });
+      'MaxHandlersExceededWarning', 'EVENTWIRE_MAX_HANDLERS');
+  }
+
+  private warnIfWeakCrowded(target: object): void {
+    const list = this._list;
+    if (this.warnedWeak || this.maxWeakHandlers === 0 || list.weak <= this.maxWeakHandlers) return;
+    this.warnedWeak = true;
+    emitWarning(
+      `${this.where()} holds ${list.weak} handlers of weakly held subscribers (limit ${this.maxWeakHandlers}), the latest of ${className(target)}. ` +
+      'Weakly held subscribers are collected only while their event is quiet: an object called in a job stays alive until the job ends, ' +
+      'so on an event that keeps firing they pile up. Give them an owner that unwires them: build them in a child scope ' +
+      '(using scope = container.createChild()) and dispose it, or release() them when done; or raise maxWeakHandlers (0 turns this off).',
+      'WeakHandlersWarning', 'EVENTWIRE_WEAK_HANDLERS');
+  }
+}
+
+/**
+ * `process.emitWarning` where there is a `process` (Node), `console.warn` elsewhere. The
+ * warning is observable with `process.on('warning')` and its `code`.
+ */
+export function emitWarning(message: string, type: string, code: string): void {
+  if (typeof process !== 'undefined' && typeof process.emitWarning === 'function') {
+    process.emitWarning(message, { type, code });
+  } else {
+    console.warn(`${type} [${code}]: ${message}`);
   }
 }
 
@@ -550,13 +602,11 @@ function loopDispatcher(event: Event<any>): (...args: unknown[]) => void {
         const state = s as RecordState;
         const flags = state.flags;
         if ((flags & LIVE) === 0) continue;
-        if (state.weak !== undefined) {
-          // Set once the target is held for this job; the first fire of a job holds it.
-          target = state.held;
-          if (target === undefined && (target = hold(state)) === undefined) {
-            list.markDead(record);
-            continue;
-          }
+        // A strongly held target is always in `held`; a weak one once a fire has held it.
+        target = state.held;
+        if (target === undefined && state.weak !== undefined && (target = hold(state)) === undefined) {
+          list.markDead(record);
+          continue;
         }
         if ((flags & ONCE) !== 0) list.remove(record);
         info = (flags & INFO) !== 0;

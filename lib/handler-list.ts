@@ -171,8 +171,11 @@ const { LIVE, FLAG_BITS, FAILURE } = Flags;
 
 /** What a registration that is not plain carries. */
 export class RecordState {
-  /** The weak target, held strongly during the current job only; unset otherwise (see `hold`). */
-  held: object | undefined = undefined;
+  /**
+   * The target (`this`) of the handler: a strongly held one for good while the record is
+   * live; a weak one only from a fire until the next clearing (see `hold`).
+   */
+  held: object | undefined;
 
   constructor(
     readonly list: HandlerList,
@@ -182,7 +185,11 @@ export class RecordState {
     readonly weak: WeakTarget | undefined,
     /** A priority other than 0, or an abort signal. */
     readonly extra: RecordExtra | undefined,
-  ) {}
+    /** A target held strongly, if any (never together with `weak`). */
+    strong?: object,
+  ) {
+    this.held = strong;
+  }
 }
 
 /** The rarely used part of a registration. */
@@ -235,6 +242,12 @@ function listOf(record: HandlerRecord): HandlerList {
   return s instanceof HandlerList ? s : s.list;
 }
 
+/** The target (`this`) of `record`, held strongly or weakly; undefined if none or collected. */
+export function targetOf(record: HandlerRecord): object | undefined {
+  const state = stateOf(record);
+  return state === undefined ? undefined : state.weak !== undefined ? state.weak.deref() : state.held;
+}
+
 /** The weak target of `record`, if it has one. */
 export function weakOf(record: HandlerRecord): WeakTarget | undefined {
   return stateOf(record)?.weak;
@@ -266,39 +279,46 @@ function kill(record: HandlerRecord, list: HandlerList): boolean {
   if (s instanceof HandlerList) return false;
   if ((s.flags & LIVE) === 0) return false;
   s.flags -= LIVE;
+  // A strongly held target is let go with its record (a weak one's `held` clears itself).
+  if (s.weak === undefined) s.held = undefined;
   return true;
 }
 
 // ---------------------------------------------------------------------------
 // Weak targets
 //
-// WeakRef.deref() costs 15-22 ns and keeps its target alive until the current job
-// ends anyway. So a fire dereferences the weak target of each record once per job into
-// the `held` field of its state, and a microtask clears every `held` when the job ends:
-// within one job the weak path reads a plain field, and no strong reference outlives the
-// job. So a `held` that is set is always the live target, held for this job; a dispatcher
-// that finds it unset calls `hold`. A `held` is never cleared during a job.
+// WeakRef.deref() costs 15-22 ns and keeps its target alive until the current job ends
+// anyway (V8 adds it to a strong set cleared after the job; during incremental marking the
+// deref itself marks it). So a fire dereferences the weak target of each record once into
+// the `held` field of its state, and a timer clears every `held` a moment later (the next
+// turn of the event loop's timers phase): between two clearings the weak path reads a plain
+// field, and no strong reference outlives the next macrotask boundary by more than about a
+// millisecond. So a `held` that is set is always the live target; a dispatcher that finds it
+// unset calls `hold`. A `held` is never cleared during a job.
+//
+// A record whose target is held STRONGLY (wired by a container that owns the target) has
+// its target in `held` for good and no `weak`; `kill` clears it.
 
 let endScheduled = false;
-/** The states whose `held` is set, cleared when the job ends. */
+/** The states whose `held` is set, cleared by the timer. */
 const kept: RecordState[] = [];
 /**
- * Counts the jobs that ended with targets held (see `hold`): a dispatcher that held its
- * targets in the current epoch finds every `held` still set.
+ * Counts the clearings of every `held` (see `hold`): a dispatcher that held its targets in
+ * the current epoch finds every `held` still set.
  */
 export const jobs = { epoch: 0 };
 
-/** A settled promise: `then` on it queues a plain V8 microtask (Node's `queueMicrotask` also creates an async resource, about 10x dearer). */
-const settled = Promise.resolve();
-
-function scheduleJobEnd(): void {
+function scheduleRelease(): void {
   if (!endScheduled) {
     endScheduled = true;
-    void settled.then(endJob);
+    // A timer, not a microtask: one clearing per timers phase instead of one per job. Unref'd
+    // so that it never keeps a process alive.
+    const timer = setTimeout(release, 0) as unknown as { unref?: () => void };
+    if (typeof timer.unref === 'function') timer.unref();
   }
 }
 
-function endJob(): void {
+function release(): void {
   endScheduled = false;
   jobs.epoch++;
   for (let i = 0; i < kept.length; i++) kept[i].held = undefined;
@@ -306,9 +326,8 @@ function endJob(): void {
 }
 
 /**
- * The weak target of a record's state, held strongly in its `held` until the current job
- * ends; undefined once collected. Dispatchers call it when they find `held` unset (the
- * first fire of a job).
+ * The weak target of a record's state, held strongly in its `held` until the timer clears
+ * it; undefined once collected. Dispatchers call it when they find `held` unset.
  */
 export function hold(state: RecordState): object | undefined {
   let target = state.held;
@@ -317,7 +336,7 @@ export function hold(state: RecordState): object | undefined {
     if (target !== undefined) {
       state.held = target;
       kept.push(state);
-      scheduleJobEnd();
+      scheduleRelease();
     }
   }
   return target;

@@ -12,8 +12,20 @@ export type Class<T = unknown> = abstract new (...args: any[]) => T;
 /** A class that can be constructed. */
 export type Constructor<T = unknown> = new (...args: any[]) => T;
 
-/** How long the container keeps what it builds. */
-export type Scope = 'singleton' | 'transient';
+/**
+ * How long the container keeps what it builds, and who unwires it:
+ * - `'singleton'`: one instance per container that holds the registration (the root for an
+ *   unregistered class), held and wired strongly until that container is disposed.
+ * - `'scoped'`: one instance per child scope (`createChild()`), held and wired strongly until
+ *   that scope is disposed. Asking the root container for one is a `ResolutionError`.
+ * - `'transient'`: a new instance per request. Built through a child scope, it belongs to that
+ *   scope like a scoped one; built at the root, nobody owns it: it is wired weakly and only the
+ *   garbage collector unwires it, which it cannot do while its events keep firing.
+ */
+export type Scope = 'singleton' | 'scoped' | 'transient';
+
+/** The scopes, for validation. */
+export const SCOPES: readonly Scope[] = ['singleton', 'scoped', 'transient'];
 
 /** Options of `@publishes(name, options)`: passed to the `Event` the container creates. */
 export interface PublishOptions extends Omit<EventOptions, 'source' | 'trace'> {
@@ -55,7 +67,10 @@ export interface SubscribedEvent {
 
 /** What `@injectable` records. */
 export interface InjectableOptions {
-  /** `'singleton'` (default): one instance per container that holds its registration; `'transient'`: a new one per request. */
+  /**
+   * `'singleton'` (default): one instance per container that holds its registration;
+   * `'scoped'`: one per child scope; `'transient'`: a new one per request. See {@link Scope}.
+   */
   scope?: Scope;
 }
 

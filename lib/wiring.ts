@@ -9,7 +9,8 @@ import type { Subscription } from './subscription';
  * The wiring rule: a `@subscribes(Source, 'e')` method of every live subscriber is connected
  * to event 'e' of every live `Source` (or subclass) object, whichever was made first, for
  * objects adopted by one wiring scope or by scopes in a line of parents and children (never
- * across siblings). Both ends are held weakly; a collected end is simply gone.
+ * across siblings). The bookkeeping holds both ends weakly; a handler holds its subscriber
+ * strongly when an owner unwires it at a known moment (see `adopt`), weakly otherwise.
  */
 
 /** One live handler connection, as the graph reports it. */
@@ -92,6 +93,8 @@ class WeakIndex {
 
 /** Connections of each wired object, to unwire it on release. */
 const connectionsOf = new WeakMap<object, Connection[]>();
+/** Objects whose owner unwires them at a known moment: their handlers hold them strongly. */
+const owned = new WeakSet<object>();
 /** The scope that adopted each object. */
 const ownerOf = new WeakMap<object, Wiring>();
 /** Tells a scope that one of its objects was collected, so it can sweep its bookkeeping. */
@@ -132,8 +135,11 @@ export class Wiring {
     }
   }
 
-  /** Creates `object`'s events, then connects it as a source and as a subscriber. */
-  adopt(object: object): void {
+  /**
+   * Creates `object`'s events, then connects it as a source and as a subscriber. With
+   * `strong`, its handlers hold it strongly (its owner unwires it); otherwise weakly.
+   */
+  adopt(object: object, strong: boolean): void {
     const owner = ownerOf.get(object);
     if (owner === this) return;
     if (owner !== undefined) {
@@ -147,6 +153,7 @@ export class Wiring {
     if (published.length === 0 && subscribed.length === 0) return;
     for (const declared of published) this.createEvent(object, declared);
     ownerOf.set(object, this);
+    if (strong) owned.add(object);
     adopted.register(object, this, object);
     this.adoptedSinceSweep++;
 
@@ -189,6 +196,7 @@ export class Wiring {
     for (const connection of connectionsOf.get(object) ?? []) connection.subscription.unsubscribe();
     connectionsOf.delete(object);
     ownerOf.delete(object);
+    owned.delete(object);
     adopted.unregister(object);
     owner.sources.remove(object);
     owner.subscribers.remove(object);
@@ -273,13 +281,13 @@ export class Wiring {
     const event = (source as Record<string | symbol, unknown>)[declared.key] as Event<unknown[]>;
     const method = (subscriber as Record<string | symbol, unknown>)[subscription.method] as (...args: unknown[]) => unknown;
     const { once, priority, info, filter } = subscription.options;
+    // An owned subscriber is held strongly (its owner unwires it), any other weakly.
+    const strong = owned.has(subscriber);
     // A filter needs the source: it gets it from the EventInfo, as a closure over the source
     // would keep the source alive through the subscriber's bookkeeping.
     const added = filter !== undefined
-      ? event.add(filtered(method, filter, info === true), { target: subscriber, once, priority, info: true })
-      : info === true
-        ? event.add(method as (this: object, info: EventInfo, ...args: unknown[]) => unknown, { target: subscriber, once, priority, info: true })
-        : event.add(method, { target: subscriber, once, priority });
+      ? event._add(filtered(method, filter, info === true), { target: subscriber, once, priority, info: true }, strong)
+      : event._add(method, { target: subscriber, once, priority, info: info === true }, strong);
     const connection: Connection = {
       publisher: source.constructor, event: declared.name, subscriber: subscriber.constructor,
       method: String(subscription.method), subscription: added, source: weakRefOf(source), target: weakRefOf(subscriber),

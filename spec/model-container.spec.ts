@@ -149,6 +149,8 @@ interface ModelObject {
   hasEvents: boolean;
   /** A singleton the root container holds (until it is disposed). */
   rootHeld: boolean;
+  /** The child container that built it (a transient) and owns it until it is disposed. */
+  scopeHeld: number | undefined;
 }
 
 /** What an operation returned, as both sides see it. */
@@ -165,9 +167,12 @@ class Model {
     return this.objects.flatMap((o, i) => (o.held ? [i] : []));
   }
 
-  /** Kept alive by the test or by the root container (singletons, until it is disposed). */
+  /**
+   * Kept alive by the test, by the root container (singletons, until it is disposed) or by
+   * the child container that built it (transients, until it is disposed).
+   */
   retained(o: ModelObject): boolean {
-    return o.held || o.rootHeld;
+    return o.held || o.rootHeld || (o.scopeHeld !== undefined && !this.containers[o.scopeHeld].disposed);
   }
 
   /** May be collected at any moment. */
@@ -211,12 +216,12 @@ class Model {
           this.singletons.set(op.kind, this.objects.length);
           return this.add(op.kind, 0, true);   // unregistered singletons live in the root container
         }
-        return this.add(op.kind, c, false);
+        return this.add(op.kind, c, false, c === 0 ? undefined : c);
       }
       case 'wireNew': {
         const c = op.container % this.containers.length;
         if (this.containers[c].disposed) {
-          this.objects.push({ kind: op.kind, owner: undefined, held: true, gone: false, hasEvents: false, rootHeld: false });
+          this.objects.push({ kind: op.kind, owner: undefined, held: true, gone: false, hasEvents: false, rootHeld: false, scopeHeld: undefined });
           return 'DisposedError';
         }
         return this.add(op.kind, c, false);
@@ -290,8 +295,8 @@ class Model {
     return false;
   }
 
-  private add(kind: KindName, owner: number, rootHeld: boolean): Outcome {
-    this.objects.push({ kind, owner, held: true, gone: false, hasEvents: true, rootHeld });
+  private add(kind: KindName, owner: number, rootHeld: boolean, scopeHeld?: number): Outcome {
+    this.objects.push({ kind, owner, held: true, gone: false, hasEvents: true, rootHeld, scopeHeld });
     return `object #${this.objects.length - 1}`;
   }
 }
