@@ -1,5 +1,5 @@
 import { Container, Event, injectable, publishes, subscribes } from '../lib/index';
-import { Tally, type Counter } from './handlers';
+import { countingHandlers, Tally, type Counter } from './handlers';
 import type { Implementation } from './implementation';
 import { compileLoop } from './loop';
 import { A, type Case, type Scenario } from './scenario';
@@ -117,6 +117,61 @@ export function containerScenario(name: string): Scenario {
       if (impl.name === 'eventwire') return containerCase(name, impl);
       if (impl.name === 'direct') return manualCase(name, impl);
       return undefined;
+    },
+  };
+}
+
+/** `count` distinct singleton classes whose `@subscribes` method `onFire` adds `n` to the instance's own counter, tracked by `tally`. */
+function singletonSubscribers(tally: Tally, source: Function, count: number): Function[] {
+  const list: Function[] = [];
+  for (let i = 0; i < count; i++) {
+    // Distinct sources, so each handler has its own place in V8's feedback (see handlers.ts).
+    const Subscriber = new Function('tally', `return class WiredSubscriber${i} {
+      constructor() { this.c = 0; tally.track(this); }
+      onFire(a) { this.c = (this.c + a) | 0; }
+    };`)(tally) as new () => Counter;
+    injectable()(Subscriber);
+    const descriptor = Object.getOwnPropertyDescriptor(Subscriber.prototype, 'onFire')!;
+    (subscribes as (s: Function, e: string) => (p: object, k: string, d: PropertyDescriptor) => void)(source, 'fire')(Subscriber.prototype, 'onFire', descriptor);
+    list.push(Subscriber);
+  }
+  return list;
+}
+
+/**
+ * What the container's strong wiring costs at fire time, in the normal shape of an app (each
+ * fire in a job of its own): `eventwire` is an event whose three subscribers are singletons
+ * wired by a container; `direct` is the same event with three plain handlers added by hand
+ * (`eventwire`'s own strong case). Both fire once and await per operation.
+ */
+export function wiredSingletonsScenario(name: string): Scenario {
+  return {
+    name,
+    targets: false,
+    baseline: 'direct',
+    build(impl) {
+      if (impl.name !== 'eventwire' && impl.name !== 'direct') return undefined;
+      const tally = new Tally();
+      let event: Event<[number]>;
+      if (impl.name === 'eventwire') {
+        @injectable() class Source { @publishes() fire!: Event<[number]>; }
+        const app = new Container();
+        for (const Subscriber of singletonSubscribers(tally, Source, 3)) app.get(Subscriber as new () => object);
+        event = app.get(Source).fire;
+        const weak = event._list.weak;
+        if (weak !== 0) fail(name, impl.name, `${weak} of the container's singleton handlers are held weakly`);
+      } else {
+        event = new Event<[number]>('fire');
+        for (const handler of countingHandlers(tally, 3)) event.add(handler);
+      }
+      event.fire(A);
+      const initial = event.fire;
+      return {
+        scenario: name, impl, tally, perOp: 3 * A,
+        run: compileLoop('e.fire(a); await undefined;', { e: event, a: A }, true),
+        check: () => undefined,
+        tier: () => (event.fire === initial ? 'loop' : 'compiled'),
+      };
     },
   };
 }

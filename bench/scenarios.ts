@@ -1,8 +1,14 @@
-import { containerScenario } from './container';
+import { containerScenario, wiredSingletonsScenario } from './container';
 import { opScenario, type Scenario } from './scenario';
 
 /** The name of the container scenario, for its target (targets.ts). */
 export const CONTAINER = 'container get, 3 subscriptions (vs new + 3 weak adds)';
+
+/** The name of the container-wired singletons scenario, for its target (targets.ts). */
+export const WIRED = 'container-wired singleton subscribers, one job per fire (vs 3 hand-added strong)';
+
+/** The name of the one-job-per-fire scenario, for the weak handlers' target there (targets.ts). */
+export const JOB_PER_FIRE = 'fire, 3 handlers, one job per fire';
 
 /**
  * The scenarios, in report order. A scenario is one entry: add one here (`opScenario` for
@@ -17,7 +23,8 @@ export const scenarios: readonly Scenario[] = [
   opScenario('fire, 3 handlers, quarantine 3', 'fire', { handlers: 3, args: 1, quarantine: 3 }, { targets: true }),
   opScenario('fire, 3 handlers, loop tier (no codegen)', 'fire', { handlers: 3, args: 1, codegen: false }),
   opScenario('fire, 3 handlers, 1 arg, 8 more emitters alike', 'fire', { handlers: 3, args: 1, sameShapeEmitters: 8 }),
-  opScenario('fire, 3 handlers, one job per fire', 'fire', { handlers: 3, args: 1 }, { jobPerOp: true }),
+  opScenario(JOB_PER_FIRE, 'fire', { handlers: 3, args: 1 }, { jobPerOp: true }),
+  wiredSingletonsScenario(WIRED),
   opScenario('add + remove (1 resident)', 'addRemove', { handlers: 1, args: 1 }),
   opScenario('once + fire', 'onceFire', { handlers: 0, args: 1 }),
   opScenario('fireAsync, 3 async handlers', 'fireAsync', { handlers: 3, args: 1, async: true }),

@@ -1,5 +1,5 @@
 import { MEMORY, rowOf, type ScenarioResult } from './results';
-import { CONTAINER } from './scenarios';
+import { CONTAINER, JOB_PER_FIRE, WIRED } from './scenarios';
 
 /** One line per target of issue 5, met or missed, with the figures. */
 export function targets(results: readonly ScenarioResult[]): string {
@@ -35,6 +35,20 @@ export function targets(results: readonly ScenarioResult[]): string {
   if (get !== undefined && manual !== undefined) {
     const slower = manual.value / get.value;
     lines.push(`${verdict(slower <= 3)} container get within 3x of new + manual add: eventwire (get + release) ${x(slower)} the time of direct (new + 3 weak adds + 3 unsubscribes) (need <= 3.00x)`);
+  }
+  const wired = results.find((r) => r.name === WIRED);
+  const byContainer = rowOf(wired, 'eventwire');
+  const byHand = rowOf(wired, 'direct');
+  if (byContainer !== undefined && byHand !== undefined) {
+    const r = byContainer.value / byHand.value;
+    lines.push(`${verdict(r >= 0.9)} container-wired singletons, one job per fire: ${x(r)} of the same count of handlers added by hand (need >= 0.90x)`);
+  }
+  const jobs = results.find((r) => r.name === JOB_PER_FIRE);
+  const strong = rowOf(jobs, 'eventwire');
+  const weakJobs = rowOf(jobs, 'eventwire-weak');
+  if (strong !== undefined && weakJobs !== undefined) {
+    const r = weakJobs.value / strong.value;
+    lines.push(`${verdict(r >= 0.5)} weakly held methods, one job per fire: ${x(r)} strong (need >= 0.50x)`);
   }
   return lines.join('\n');
 }

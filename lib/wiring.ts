@@ -194,9 +194,12 @@ export class Wiring {
     const owner = ownerOf.get(object);
     if (owner === undefined) return;
     for (const connection of connectionsOf.get(object) ?? []) connection.subscription.unsubscribe();
+    // Deleted now, not left to the collector: a weak table grows with the entries it holds
+    // between two full collections and keeps that capacity (one scope per request would grow it).
     connectionsOf.delete(object);
     ownerOf.delete(object);
     owned.delete(object);
+    weakRefs.delete(object);
     adopted.unregister(object);
     owner.sources.remove(object);
     owner.subscribers.remove(object);

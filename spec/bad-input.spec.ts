@@ -210,6 +210,18 @@ const triggers: Record<string, () => unknown> = {
   'errors-unknown': () => new Event('started', { errors: 'ignore' as never }),
   'on-error-not-function': () => new Event('started', { onError: 'log' as never }),
   'max-handlers-negative': () => new Event('started', { maxHandlers: -1 }),
+  'max-weak-handlers-negative': () => new Event('started', { maxWeakHandlers: -1 }),
+  'container-max-weak-handlers': () => new Container({ maxWeakHandlers: 1.5 }),
+  // scoped object outside a scope
+  'scoped-at-root': () => {
+    @injectable({ scope: 'scoped' }) class Session { readonly id = 1; }
+    return new Container().get(Session);
+  },
+  'scoped-in-singleton': () => {
+    @injectable({ scope: 'scoped' }) class Session { readonly id = 1; }
+    @injectable() class Cache { constructor(readonly session: Session) {} }
+    return new Container().createChild().get(Cache);
+  },
   'replay-negative': () => new Event('started', { replay: -1 }),
   'async-unknown': () => new Event('started', { async: 'parallel' as never }),
   'trace-not-function': () => new Event('started', { trace: true as never }),
