@@ -1,5 +1,5 @@
 // Type tests: every line under @ts-expect-error MUST fail to compile; `npm test` runs `tsc --noEmit` over them.
-import { Container, Event, InjectionToken, publishes, subscribes, type EventInfo } from '../../lib';
+import { Container, Event, InjectionToken, injectable, publishes, subscribes, type EventInfo } from '../../lib';
 
 class Engine {
   @publishes('started') started!: Event<[rpm: number]>;
@@ -64,3 +64,12 @@ const wrongPort: string = app.get(PORT);
 void wrongPort;
 // @ts-expect-error a value provider must match the token's type
 app.register(PORT, { useValue: 'eighty' });
+
+// The three scopes, and nothing else.
+@injectable({ scope: 'scoped' }) class PerRequest { readonly id = 1; }
+app.register(PerRequest, { useClass: PerRequest, scope: 'scoped' });
+// @ts-expect-error 'request' is not a scope: 'singleton', 'scoped' or 'transient'
+@injectable({ scope: 'request' }) class Misnamed { readonly id = 1; }
+void Misnamed;
+// @ts-expect-error 'request' is not a scope
+app.register('request', { useClass: PerRequest, scope: 'request' });
