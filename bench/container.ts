@@ -77,7 +77,8 @@ function wiringCase(
 function containerCase(scenario: string, impl: Implementation): Case {
   const tally = new Tally();
   const { Source, Widget } = classes(tally.counter());
-  const app = new Container();
+  // A transient of the root container, released at once: no warning about unowned subscribers.
+  const app = new Container({ maxWeakHandlers: 0 });
   const source = app.get(Source);
   return wiringCase(scenario, impl, tally, source, 'const w = app.get(W); app.release(w);', { app, W: Widget }, () => {
     const w = app.get(Widget);

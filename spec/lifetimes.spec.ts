@@ -224,6 +224,24 @@ describe('lifetimes', () => {
       expect(seen[0].message).to.contain('release()');
     });
 
+    it('should write the warning with console.warn where there is no process.emitWarning (a browser)', () => {
+      const emit = process.emitWarning;
+      const warn = console.warn;
+      const written: string[] = [];
+      (process as { emitWarning?: unknown }).emitWarning = undefined;
+      console.warn = (line: string): void => { written.push(line); };
+      try {
+        const event = new Event<[]>('tick', { maxWeakHandlers: 1 });
+        const keep = [new Listener(), new Listener()];
+        for (const target of keep) event.add(Listener.prototype.onFire, { target });
+      } finally {
+        process.emitWarning = emit;
+        console.warn = warn;
+      }
+      expect(written).to.have.length(1);
+      expect(written[0]).to.match(/^WeakHandlersWarning \[EVENTWIRE_WEAK_HANDLERS\]: Event "tick" holds 2 handlers/);
+    });
+
     it('should not count strong handlers toward the weak limit, nor warn with maxWeakHandlers: 0', async () => {
       const counted = new Event<[]>('counted', { maxWeakHandlers: 2, maxHandlers: 0 });
       const off = new Event<[]>('off', { maxWeakHandlers: 0 });
