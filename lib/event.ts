@@ -211,7 +211,9 @@ export class Event<A extends unknown[] = []> implements Disposable {
    * Adds a handler. Returns its {@link Subscription}.
    *
    * With `{ target: obj }` the handler is called as a method of `obj` (`this === obj`) and
-   * `obj` is held WEAKLY: once it is collected, the handler is dropped. The handler itself is
+   * `obj` is held WEAKLY: once it is collected, the handler is dropped. It is collected only
+   * while this event is quiet: a target called in a job stays alive until the job ends, so the
+   * target of an event that fires in every job never is. Unsubscribe what you are done with. The handler itself is
    * held strongly, so pass a prototype method, NOT a closure or bound function that
    * captures `obj` (that would keep `obj` alive through the event).
    *
