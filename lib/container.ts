@@ -1,8 +1,8 @@
 import { emitWarning, type TraceHook } from './event';
-import { DisposedError, InvalidArgumentError, ResolutionError } from './errors';
-import { checkErrorPolicy, safeString, type ErrorPolicyOptions } from './error-policy';
+import { DisposedError, InvalidArgumentError, OverrideError, ResolutionError } from './errors';
+import { checkErrorPolicy, className, defaultReporter, report, safeString, type ErrorPolicyOptions } from './error-policy';
 import {
-  injectableOptions, injectedTokens, parameterTypes, subscribedEvents, SCOPES,
+  injectableOptions, injectedTokens, parameterTypes, publishedEvents, subscribedEvents, SCOPES,
   type Class, type Constructor, type Scope,
 } from './metadata';
 import { buildGraph, type WiringGraph } from './graph';
@@ -38,8 +38,25 @@ export type Provider<T> =
   | { useValue: T }
   | { useFactory: (container: Container) => T; scope?: Scope };
 
+/**
+ * One entry of `providers`: a class (provided as itself, with its `@injectable` scope), or a
+ * token with how to provide it, as for `register()`.
+ */
+export type ProviderDefinition =
+  | Constructor<object>
+  | ({ provide: Token<unknown> } & Provider<unknown>);
+
+/** Options of `createChild(options)`. */
+export interface ScopeOptions {
+  /**
+   * The classes and tokens of this scope, registered at once (see `register()`); `start()`
+   * then builds the subscribers among them.
+   */
+  providers?: readonly ProviderDefinition[];
+}
+
 /** Options of `new Container(options)`. */
-export interface ContainerOptions extends ErrorPolicyOptions, RemoteOptions {
+export interface ContainerOptions extends ErrorPolicyOptions, RemoteOptions, ScopeOptions {
   /**
    * Called after every dispatch of every event this container creates, for logging and
    * metrics. Default: `traceFromEnv()`, so `EVENTWIRE_TRACE=1` prints every dispatch.
@@ -99,6 +116,9 @@ export class Container implements Disposable, AsyncDisposable {
   private readonly wiring: Wiring;
   private readonly resolving: unknown[] = [];
   private disposed = false;
+  private disposing: Promise<void> | undefined = undefined;
+  /** Tokens of ancestors' singletons found clear of this scope's overrides, with the registration count then. */
+  private readonly overridesChecked = new Map<unknown, number>();
   private pruneBuiltAt = 64;
   private pruneChildrenAt = 64;
 
@@ -108,10 +128,11 @@ export class Container implements Disposable, AsyncDisposable {
    */
   constructor(options?: ContainerOptions);
   /** @internal `createChild()` passes the parent. */
-  constructor(options: ContainerOptions, parent: Container);
+  constructor(options: ScopeOptions, parent: Container);
   constructor(options: ContainerOptions = {}, private readonly parent?: Container) {
+    const where = parent === undefined ? 'new Container()' : 'createChild()';
     if (options === null || typeof options !== 'object') {
-      throw new InvalidArgumentError(`new Container(): options must be an object, got ${safeString(options)}.`);
+      throw new InvalidArgumentError(`${where}: options must be an object, got ${safeString(options)}.`);
     }
     checkErrorPolicy(options, 'new Container()');
     if (options.trace !== undefined && typeof options.trace !== 'function') {
@@ -127,6 +148,7 @@ export class Container implements Disposable, AsyncDisposable {
     this.bridge = parent !== undefined ? parent.bridge : RemoteBridge.create(options, this.options.onError);
     this.wiring = new Wiring(parent?.wiring, this.options, this.bridge);
     this.wiring.onSweep = () => prune(this.built, (e) => 'strong' in e || e.weak.deref() !== undefined);
+    this.provide(options.providers, where);
   }
 
   /** @internal */ readonly options: ContainerOptions;
@@ -139,11 +161,21 @@ export class Container implements Disposable, AsyncDisposable {
 
   /**
    * Says how to provide `token` in this container (and its children). A registered
-   * singleton lives in this container.
+   * singleton lives in this container. Throws {@link OverrideError} if the token's singleton
+   * was already built here: register everything before the first `get()` or `start()`.
+   *
+   * In a child scope, a registration overrides the parent's for what the child builds; a
+   * singleton of an ancestor that depends on the overridden token cannot see the override, so
+   * asking the child for it throws {@link OverrideError} (see the README, "Scopes and overrides").
    */
   register<T>(token: Token<T>, provider: Provider<T>): this {
     this.assertLive(`register(${describe(token)})`);
     checkToken(token, 'register()');
+    if (this.singletons.has(token)) {
+      throw new OverrideError(
+        `register(${describe(token)}): ${describe(token)} was already built in this container, and what holds it would keep the old one. ` +
+        'Register it before the first get() or start(), or override it in a child scope: container.createChild().register(...).');
+    }
     if (provider === null || typeof provider !== 'object') {
       throw new InvalidArgumentError(
         `register(${describe(token)}): the provider must be an object with useClass, useValue or useFactory, got ${safeString(provider)}.`);
@@ -158,7 +190,7 @@ export class Container implements Disposable, AsyncDisposable {
       throw new InvalidArgumentError(`register(${describe(token)}): scope must be 'singleton', 'scoped' or 'transient', got ${safeString(scope)}.`);
     }
     this.registrations.set(token, { provider: provider as Provider<unknown>, scope });
-    this.singletons.delete(token);
+    this.clearOverrideChecks();
     return this;
   }
 
@@ -201,13 +233,24 @@ export class Container implements Disposable, AsyncDisposable {
   }
 
   /**
-   * Builds every registered singleton that subscribes to something, so that no event fired
-   * during bootstrap misses them. Returns the container.
+   * Builds every singleton class registered in this container that subscribes to something,
+   * and wires every registered `useValue` object that publishes or subscribes, so that no event
+   * fired after it misses them. Transient classes and factories are built only when asked for.
+   * Returns the container.
+   *
+   * @example
+   * const app = new Container({ providers: [OrderService, PaymentService, EmailNotifier] }).start();
    */
   start(): this {
     this.assertLive('start()');
     for (const [token, { provider, scope }] of this.registrations) {
-      if (scope === 'singleton' && 'useClass' in provider && subscribedEvents(provider.useClass).length > 0) this.get(token as Token);
+      if ('useValue' in provider) {
+        const value = provider.useValue;
+        if (value !== null && typeof value === 'object' &&
+            (subscribedEvents(value.constructor).length > 0 || publishedEvents(value.constructor).length > 0)) this.get(token as Token);
+      } else if (scope === 'singleton' && 'useClass' in provider && subscribedEvents(provider.useClass).length > 0) {
+        this.get(token as Token);
+      }
     }
     return this;
   }
@@ -216,10 +259,11 @@ export class Container implements Disposable, AsyncDisposable {
    * A child scope: sees this container's singletons and wiring; siblings never see each other.
    * It owns its `'scoped'` objects and the transients built through it, and unwires and
    * disposes them on `dispose()`: create one per request or job with `using`.
+   * `options.providers` registers the child's own classes and overrides.
    */
-  createChild(): Container {
+  createChild(options: ScopeOptions = {}): Container {
     this.assertLive('createChild()');
-    const child = new Container({}, this);
+    const child = new Container(options, this);
     this.children.push(new WeakRef(child));
     if (this.children.length >= this.pruneChildrenAt) {
       prune(this.children, (ref) => ref.deref() !== undefined);
@@ -235,9 +279,12 @@ export class Container implements Disposable, AsyncDisposable {
   }
 
   /**
-   * Disposes children first, unwires everything, then calls `dispose()` or
-   * `[Symbol.dispose]()` on every live object the container built, newest first. Failures of
-   * those calls are thrown together as one `AggregateError` once all have run.
+   * Disposes children first, unwires everything and disposes the events the container created
+   * (firing one afterwards throws a {@link DisposedError}), then calls `[Symbol.dispose]()`
+   * or `dispose()` on every live object the container built, newest first (or, lacking both,
+   * `[Symbol.asyncDispose]()`). Failures of those calls are thrown together as one
+   * `AggregateError` once all have run. A promise one of them returns is NOT awaited (use
+   * `disposeAsync()`): its rejection goes to the `onError` reporter, never unhandled.
    */
   dispose(): void {
     if (this.disposed) return;
@@ -250,24 +297,16 @@ export class Container implements Disposable, AsyncDisposable {
         failures.push(error);
       }
     }
-    this.wiring.dispose();
-    this.disposed = true;
-    if (this.parent !== undefined) prune(this.parent.children, (ref) => ref.deref() !== this);
-    for (let i = this.built.length - 1; i >= 0; i--) {
-      const entry = this.built[i];
-      const object = 'strong' in entry ? entry.strong : entry.weak.deref();
-      if (object === undefined) continue;
+    for (const object of this.unwire()) {
       try {
-        const disposable = object as { dispose?: () => void; [Symbol.dispose]?: () => void };
-        if (typeof disposable[Symbol.dispose] === 'function') disposable[Symbol.dispose]!();
-        else if (typeof disposable.dispose === 'function') disposable.dispose();
+        const result = disposeOf(object, false)?.call(object);
+        if (isThenable(result)) {
+          Promise.resolve(result).then(undefined, (error: unknown) => this.reportDisposeFailure(object, error));
+        }
       } catch (error) {
         failures.push(error);
       }
     }
-    this.built.length = 0;
-    this.singletons.clear();
-    this.scoped.clear();
     if (failures.length > 0) throw new AggregateError(failures, `${failures.length} object(s) failed to dispose`);
   }
 
@@ -277,14 +316,21 @@ export class Container implements Disposable, AsyncDisposable {
   }
 
   /**
-   * `dispose()` for a container with a transport: stops reading remote events, waits for the
-   * handlers in flight and acknowledges them, runs `dispose()`, then waits (boundedly) for
-   * unconfirmed publishes and closes the transport. A plain `dispose()` leaves the transport's
-   * connections open. A child container shares its root's transport and only disposes.
+   * `dispose()` that waits: disposes children first, unwires everything, then calls and AWAITS
+   * `[Symbol.asyncDispose]()`, `[Symbol.dispose]()` or `dispose()` of every live object the
+   * container built, one at a time, newest first. Rejects with one `AggregateError` of the
+   * failures once all have run. With a transport it first stops reading remote events and waits
+   * for the handlers in flight, and at the end waits (boundedly) for unconfirmed publishes and
+   * closes the transport; a child container shares its root's transport and only disposes.
+   *
+   * @example
+   * process.once('SIGTERM', () => { app.disposeAsync().then(() => process.exit(0), () => process.exit(1)); });
    */
-  async disposeAsync(): Promise<void> {
-    if (this.bridge === undefined || this.parent !== undefined) return this.dispose();
-    await this.bridge.close(() => this.dispose());
+  disposeAsync(): Promise<void> {
+    if (this.disposing !== undefined) return this.disposing;
+    // After a plain dispose() there is nothing left to dispose, but a transport to close.
+    const dispose = (): Promise<void> => (this.disposed ? Promise.resolve() : this.disposeInOrder());
+    return this.disposing = this.bridge === undefined || this.parent !== undefined ? dispose() : this.bridge.close(dispose);
   }
 
   /** Same as `disposeAsync()`, for `await using`. */
@@ -292,7 +338,53 @@ export class Container implements Disposable, AsyncDisposable {
     return this.disposeAsync();
   }
 
+  private async disposeInOrder(): Promise<void> {
+    const failures: unknown[] = [];
+    for (const ref of [...this.children]) {
+      try {
+        await ref.deref()?.disposeAsync();
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (this.disposed) return;   // a dispose() call while the children were disposed did the rest
+    for (const object of this.unwire()) {
+      try {
+        await disposeOf(object, true)?.call(object);
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (failures.length > 0) throw new AggregateError(failures, `${failures.length} object(s) failed to dispose`);
+  }
+
+  /** Marks the container disposed, unwires it, and returns the live objects it built, newest first. */
+  private unwire(): object[] {
+    this.wiring.dispose();
+    this.disposed = true;
+    if (this.parent !== undefined) prune(this.parent.children, (ref) => ref.deref() !== this);
+    const objects: object[] = [];
+    for (let i = this.built.length - 1; i >= 0; i--) {
+      const entry = this.built[i];
+      const object = 'strong' in entry ? entry.strong : entry.weak.deref();
+      if (object !== undefined) objects.push(object);
+    }
+    this.built.length = 0;
+    this.singletons.clear();
+    this.scoped.clear();
+    return objects;
+  }
+
+  /** A promise returned to the synchronous dispose(): its rejection is reported, never unhandled. */
+  private reportDisposeFailure(object: object, error: unknown): void {
+    report(this.options.onError ?? defaultReporter, {
+      error, eventName: 'dispose', source: object, handler: `${className(object)}.dispose`, async: true, quarantined: false,
+    });
+  }
+
   private resolve(token: unknown, requester: Container): unknown {
+    // The container injects itself: the scope that builds the object.
+    if (token === Container) return requester;
     const found = this.lookup(token);
     if (found === undefined) {
       if (!isConstructor(token)) {
@@ -310,6 +402,7 @@ export class Container implements Disposable, AsyncDisposable {
     const { owner, registration } = found;
     if (registration.scope === 'transient') return requester.build(token, registration, requester);
     if (registration.scope === 'scoped') return requester.scopedObject(token, registration);
+    if (owner !== requester) requester.checkOverrides(token, owner);
     if (owner.singletons.has(token)) return owner.singletons.get(token);
     return owner.build(token, registration, owner);
   }
@@ -324,6 +417,72 @@ export class Container implements Disposable, AsyncDisposable {
     }
     if (this.scoped.has(token)) return this.scoped.get(token);
     return this.build(token, registration, this);
+  }
+
+  /**
+   * Throws when `token`, a singleton of the ancestor `owner`, depends (through constructor
+   * parameters) on a token that this scope or a scope between it and `owner` overrides.
+   */
+  private checkOverrides(token: unknown, owner: Container): void {
+    if (this.overridesChecked.get(token) === registrationCount) return;
+    const overridden = new Set<unknown>(this.registrations.keys());
+    for (let scope = this.parent; scope !== owner && scope !== undefined; scope = scope.parent) {
+      for (const key of scope.registrations.keys()) overridden.add(key);
+    }
+    const path = overridden.size === 0 ? undefined : owner.dependencyOn(token, overridden, new Set());
+    if (path !== undefined) {
+      const name = describe(token);
+      const dependency = describe(path[path.length - 1]);
+      throw new OverrideError(
+        `${name} is a singleton of a parent container and depends on ${dependency} (${path.map(describe).join(' -> ')}), ` +
+        `which this child scope overrides: the parent's ${name} would use the parent's ${dependency}, never the override${this.pathSuffix(token)}. ` +
+        `Register ${name} in the child too (createChild({ providers: [${name}] })) to build one that uses the override, ` +
+        `make ${name} scoped or transient, or override ${dependency} in the parent instead.`);
+    }
+    this.overridesChecked.set(token, registrationCount);
+  }
+
+  /** The constructor-parameter path from `token` to one of `tokens`, as this container would build it, if any. */
+  private dependencyOn(token: unknown, tokens: ReadonlySet<unknown>, visiting: Set<unknown>): unknown[] | undefined {
+    if (visiting.has(token)) return undefined;
+    visiting.add(token);
+    const provider = this.lookup(token)?.registration.provider;
+    // A value has no dependencies; a factory's are unknown until it runs.
+    const ctor = provider === undefined ? (isConstructor(token) ? token : undefined) : 'useClass' in provider ? provider.useClass : undefined;
+    if (ctor === undefined) return undefined;
+    const types = parametersOf(ctor);
+    for (let i = 0; i < types.count; i++) {
+      const dependency = types.injected.get(i) ?? types.declared?.[i];
+      if (dependency === undefined || dependency === Container) continue;
+      if (tokens.has(dependency)) return [token, dependency];
+      const path = this.dependencyOn(dependency, tokens, visiting);
+      if (path !== undefined) return [token, ...path];
+    }
+    return undefined;
+  }
+
+  private clearOverrideChecks(): void {
+    registrationCount++;
+  }
+
+  /** Registers `providers` (the `providers` option). */
+  private provide(providers: readonly ProviderDefinition[] | undefined, where: string): void {
+    if (providers === undefined) return;
+    if (!Array.isArray(providers)) {
+      throw new InvalidArgumentError(
+        `${where}: providers must be an array of classes and { provide, useClass | useValue | useFactory } objects, got ${safeString(providers)}.`);
+    }
+    providers.forEach((definition: unknown, i) => {
+      if (isConstructor(definition)) {
+        this.register(definition, { useClass: definition });
+      } else if (definition !== null && typeof definition === 'object' && 'provide' in definition) {
+        const { provide, ...provider } = definition as { provide: Token };
+        this.register(provide, provider as Provider<unknown>);
+      } else {
+        throw new InvalidArgumentError(
+          `${where}: providers[${i}] must be a class or { provide: token, useClass | useValue | useFactory }, got ${safeString(definition)}.`);
+      }
+    });
   }
 
   private build(token: unknown, registration: Registration, requester: Container): unknown {
@@ -358,7 +517,10 @@ export class Container implements Disposable, AsyncDisposable {
     // scope), so wired strongly. Only a transient of the root container has no owner.
     const owned = registration.scope !== 'transient' || into.parent !== undefined;
     // Wire before caching: an object whose wiring failed must not be handed out later.
-    if (object !== null && typeof object === 'object') into.wiring.adopt(object, owned);
+    if (object !== null && typeof object === 'object') {
+      into.wiring.adopt(object, owned);
+      into.wiring.provided(token, object);
+    }
     if (registration.scope === 'singleton') into.singletons.set(token, object);
     if (registration.scope === 'scoped') into.scoped.set(token, object);
     if (object !== null && typeof object === 'object') {
@@ -467,6 +629,20 @@ function parametersOf(ctor: Function): { count: number; declared: readonly unkno
   const injected = injectedTokens(owner);
   const count = Math.max(owner.length, declared?.length ?? 0, ...[...injected.keys()].map((i) => i + 1));
   return { count, declared, injected };
+}
+
+/** Changes at every registration in any container: invalidates the override checks. */
+let registrationCount = 0;
+
+/** The method that disposes `object`: with `async`, `[Symbol.asyncDispose]` first. */
+function disposeOf(object: object, async: boolean): (() => unknown) | undefined {
+  const o = object as { dispose?: unknown; [Symbol.dispose]?: unknown; [Symbol.asyncDispose]?: unknown };
+  const candidates = async ? [o[Symbol.asyncDispose], o[Symbol.dispose], o.dispose] : [o[Symbol.dispose], o.dispose, o[Symbol.asyncDispose]];
+  return candidates.find((fn) => typeof fn === 'function') as (() => unknown) | undefined;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
 }
 
 /** Removes, in place, the items that fail `keep`. */

@@ -47,3 +47,23 @@ export class ResolutionError extends EventwireError {
     this.path = path;
   }
 }
+
+/**
+ * A registration that could not take effect: a token registered after its singleton was built,
+ * or a child scope overriding a token that an ancestor's singleton depends on.
+ */
+export class OverrideError extends EventwireError {
+  readonly code = 'EVENTWIRE_OVERRIDE';
+}
+
+/** A bounded `fireAsync` gave up (its `timeoutMs` elapsed or its signal aborted) before every handler settled. */
+export class FireAbortedError extends EventwireError {
+  readonly code = 'EVENTWIRE_FIRE_ABORTED';
+  /** The handlers (`Class.method` or function name) whose promises had not settled. */
+  readonly pending: readonly string[];
+
+  constructor(message: string, pending: readonly string[], options?: { cause?: unknown }) {
+    super(message, options);
+    this.pending = pending;
+  }
+}

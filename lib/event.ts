@@ -2,7 +2,7 @@ import {
   checkErrorPolicy, className, defaultReporter, report, safeString,
   type ErrorMode, type ErrorPolicyOptions, type ErrorReporter,
 } from './error-policy';
-import { DisposedError, InvalidArgumentError } from './errors';
+import { DisposedError, FireAbortedError, InvalidArgumentError } from './errors';
 import {
   Flags, HandlerList, HandlerRecord, RecordExtra, RecordState, hasFlag, hold, isLive, resetFailures, stateOf,
   targetOf, trackOwner, weakTarget,
@@ -59,6 +59,19 @@ export interface EventOptions extends ErrorPolicyOptions {
   async?: 'concurrent' | 'serial';
   /** Called after every dispatch, for logging and metrics. */
   trace?: TraceHook;
+  /**
+   * Bound every `fireAsync`: after this many milliseconds it rejects with a
+   * {@link FireAbortedError} naming the handlers not settled yet. Default: no bound.
+   */
+  timeoutMs?: number;
+}
+
+/** Options of `event.fireAsyncWith(options, ...payload)`. */
+export interface FireAsyncOptions {
+  /** Give up when this signal aborts: reject with a {@link FireAbortedError}. */
+  signal?: AbortSignal;
+  /** Give up after this many milliseconds (overrides the event's `timeoutMs`). */
+  timeoutMs?: number;
 }
 
 /** Options of `event.add(handler, options)`. */
@@ -131,6 +144,11 @@ export class Event<A extends unknown[] = []> implements Disposable {
   private trace: TraceHook | undefined;
   private warned = false;
   private warnedWeak = false;
+  private timeoutMs: number | undefined;
+  /** @internal Set by the container: runs once, before the first fire or fireAsync. */
+  _beforeFirstFire: (() => void) | undefined = undefined;
+  /** @internal Set when the container that created the event was disposed: what a fire throws. */
+  private retired: string | undefined = undefined;
   private loopFire!: (...args: A) => void;
   private compiledVersion = -1;
   /** What the constructor was given: a container that adopts the event fills in the rest. */
@@ -182,8 +200,10 @@ export class Event<A extends unknown[] = []> implements Disposable {
     if (options.trace !== undefined && typeof options.trace !== 'function') {
       throw new InvalidArgumentError(`${where}: trace must be a function, got ${safeString(options.trace)}.`);
     }
+    checkTimeout(options.timeoutMs, where);
     (this as { name: string }).name = name;
     (this as { source: object | undefined }).source = options.source;
+    this.timeoutMs = options.timeoutMs;
     this._mode = options.errors ?? 'isolate';
     this._onError = options.onError ?? defaultReporter;
     this._quarantine = options.quarantine ?? 0;
@@ -301,8 +321,9 @@ export class Event<A extends unknown[] = []> implements Disposable {
   }
 
   /**
-   * Removes every handler; later `add()` calls throw {@link DisposedError}. Firing a disposed
-   * event does nothing, as with any event that has no handler.
+   * Removes every handler; later `add()` calls throw {@link DisposedError}. Firing an event you
+   * disposed does nothing, as with any event that has no handler; but an event disposed with its
+   * container throws {@link DisposedError} on `fire()` and `fireAsync()` (see `Container.dispose()`).
    */
   dispose(): void {
     this._list.clear();
@@ -317,13 +338,84 @@ export class Event<A extends unknown[] = []> implements Disposable {
   }
 
   /**
+   * @internal Disposes the event because `owner` (its container) was disposed: from then on
+   * `fire()` and `fireAsync()` throw a {@link DisposedError} that says so.
+   */
+  retire(owner: string): void {
+    this.dispose();
+    this.retired = `${this.where()} was fired after ${owner} was disposed: no handler ran. ` +
+      'Fire events before dispose() (stop timers and servers first), or build a new container.';
+    const retired = (): void => { throw new DisposedError(this.retired!); };
+    this.fire = retired;
+  }
+
+  /**
+   * @internal Makes the next fire (or fireAsync) call `check` once first. Costs nothing after
+   * that fire: the event's own dispatcher is put back.
+   */
+  checkBeforeFirstFire(check: () => void): void {
+    let pending = true;
+    const run = (): void => {
+      if (!pending) return;
+      pending = false;
+      this._beforeFirstFire = undefined;
+      try {
+        check();
+      } catch {
+        // A check only warns: it never breaks a fire.
+      }
+    };
+    this._beforeFirstFire = run;
+    const dispatcher = this.fire;
+    const first = (...args: A): void => {
+      if (this.fire === first) this.fire = dispatcher;
+      run();
+      this.fire(...args);
+    };
+    this.fire = first;
+  }
+
+  /**
    * Calls every handler and waits for the promises they return: all at once, or one after
    * another with the `async: 'serial'` option. Failures, synchronous or rejected, follow
    * the error policy: `'isolate'` reports them and resolves, `'throw'` rejects with the
    * first one (other handlers already started still finish; their failures are reported),
-   * `'collect'` rejects with one `AggregateError`.
+   * `'collect'` rejects with one `AggregateError`. With the event option `timeoutMs`, it
+   * rejects with a {@link FireAbortedError} once that time has passed (see `fireAsyncWith`).
    */
-  async fireAsync(...args: A): Promise<void> {
+  fireAsync(...args: A): Promise<void> {
+    return this.settle(args, this.timeoutMs, undefined);
+  }
+
+  /**
+   * `fireAsync` with a bound: it rejects with a {@link FireAbortedError} naming the handlers
+   * that had not settled when `options.signal` aborts or `options.timeoutMs` (default: the
+   * event's `timeoutMs`) elapses. Those handlers keep running (JavaScript cannot stop them);
+   * their later failures are reported to `onError`. An already aborted signal calls no handler.
+   *
+   * @example
+   * await placed.fireAsyncWith({ timeoutMs: 2000, signal: request.signal }, order);
+   */
+  fireAsyncWith(options: FireAsyncOptions, ...args: A): Promise<void> {
+    if (options === null || typeof options !== 'object') {
+      return Promise.reject(new InvalidArgumentError(`${this.where()}: fireAsyncWith() expects an options object first, got ${safeString(options)}.`));
+    }
+    const { signal, timeoutMs = this.timeoutMs } = options;
+    try {
+      checkTimeout(timeoutMs, `${this.where()}: fireAsyncWith()`);
+      if (signal !== undefined && !(signal instanceof AbortSignal)) {
+        throw new InvalidArgumentError(`${this.where()}: fireAsyncWith(): signal must be an AbortSignal, got ${safeString(signal)}.`);
+      }
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.settle(args, timeoutMs, signal);
+  }
+
+  private async settle(args: A, timeoutMs: number | undefined, signal: AbortSignal | undefined): Promise<void> {
+    if (this.retired !== undefined) throw new DisposedError(this.retired);
+    this._beforeFirstFire?.();
+    if (signal?.aborted) throw this.gaveUp(signal, undefined, []);
     const started = this.trace === undefined ? 0 : performance.now();
     const failuresBefore = this._failures;
     const list = this._list;
@@ -339,56 +431,93 @@ export class Event<A extends unknown[] = []> implements Disposable {
       return state === undefined ? undefined : state.weak !== undefined ? state.weak.deref() : state.held;
     });
     let errors: unknown[] | undefined;
+    let collected: Parameters<ErrorReporter>[0][] | undefined;
+    // Only a bounded fire keeps track of the handlers not settled yet, to name them.
+    const bound = timeoutMs === undefined && signal === undefined ? undefined : bounded(timeoutMs, signal);
+    const unsettled = bound === undefined ? undefined : new Set<HandlerRecord>();
+    let abandoned = false;
     const fail = (record: HandlerRecord, error: unknown, async: boolean): void => {
-      const failure = this.failed(record, error, async);
+      // After the fire gave up nobody can receive it: reported.
+      const failure = this.failed(record, error, async, abandoned);
       if (failure === undefined) return;
       if (this._mode === 'throw' && errors !== undefined) {
         // A later failure of an already started handler: reported, unless quarantine just did.
         if (!failure.quarantined) report(this._onError, failure);
       } else {
         (errors ??= []).push(error);
+        if (bound !== undefined) (collected ??= []).push(failure);
+      }
+    };
+    const wait = async (promise: Promise<unknown>): Promise<void> => {
+      if (bound === undefined) {
+        await promise;
+        return;
+      }
+      try {
+        await Promise.race([promise, bound.promise]);
+      } catch (reason) {
+        abandoned = true;
+        // Failures collected so far would be lost with the fire: reported.
+        for (const failure of collected ?? []) report(this._onError, failure);
+        throw this.gaveUp(signal, reason === TIMED_OUT ? timeoutMs : undefined, [...unsettled!].map(describeHandler));
       }
     };
     const pending: Promise<void>[] = [];
-    for (let i = 0; i < n; i++) {
-      const record = records[i];
-      const state = stateOfRecord(record);
-      const flags = state === undefined ? LIVE : state.flags;
-      if ((flags & LIVE) === 0) continue;
-      const target = targets[i];
-      if (target === undefined && state?.weak !== undefined) {
-        list.markDead(record);
-        continue;
+    try {
+      for (let i = 0; i < n; i++) {
+        const record = records[i];
+        const state = stateOfRecord(record);
+        const flags = state === undefined ? LIVE : state.flags;
+        if ((flags & LIVE) === 0) continue;
+        const target = targets[i];
+        if (target === undefined && state?.weak !== undefined) {
+          list.markDead(record);
+          continue;
+        }
+        if ((flags & ONCE) !== 0) list.remove(record);
+        let result: unknown;
+        try {
+          result = (flags & INFO) !== 0 ? record.fn.call(target, this._info, ...args) : record.fn.apply(target, args);
+        } catch (error) {
+          fail(record, error, false);
+          if (this._mode === 'throw') break;
+          continue;
+        }
+        if (!isThenable(result)) {
+          // Failures are counted only under quarantine (see `failed`).
+          if (quarantine) resetFailures(record);
+          continue;
+        }
+        unsettled?.add(record);
+        const settled = Promise.resolve(result).then(
+          () => { unsettled?.delete(record); if (quarantine) resetFailures(record); },
+          (error: unknown) => { unsettled?.delete(record); fail(record, error, true); });
+        if (this.serial) {
+          await wait(settled);
+          if (this._mode === 'throw' && errors !== undefined) break;
+        } else {
+          pending.push(settled);
+        }
       }
-      if ((flags & ONCE) !== 0) list.remove(record);
-      let result: unknown;
-      try {
-        result = (flags & INFO) !== 0 ? record.fn.call(target, this._info, ...args) : record.fn.apply(target, args);
-      } catch (error) {
-        fail(record, error, false);
-        if (this._mode === 'throw') break;
-        continue;
-      }
-      if (!isThenable(result)) {
-        // Failures are counted only under quarantine (see `failed`).
-        if (quarantine) resetFailures(record);
-        continue;
-      }
-      const settled = Promise.resolve(result).then(
-        () => { if (quarantine) resetFailures(record); },
-        (error: unknown) => fail(record, error, true));
-      if (this.serial) {
-        await settled;
-        if (this._mode === 'throw' && errors !== undefined) break;
-      } else {
-        pending.push(settled);
-      }
+      if (pending.length > 0) await wait(Promise.all(pending));
+    } finally {
+      bound?.release();
     }
-    if (pending.length > 0) await Promise.all(pending);
     if (this.trace !== undefined) this.traced(handlers, performance.now() - started, this._failures - failuresBefore, true);
     if (errors === undefined) return;
     if (this._mode === 'throw') throw errors[0];
     throw this.aggregate(errors);
+  }
+
+  /** The error of a bounded fireAsync that gave up. */
+  private gaveUp(signal: AbortSignal | undefined, timedOutAfter: number | undefined, pending: string[]): FireAbortedError {
+    const why = timedOutAfter !== undefined ? `gave up after ${timedOutAfter} ms (timeoutMs)` : 'was aborted by its signal';
+    const which = pending.length === 0 ? 'before calling any handler' : `with ${pending.length} handler(s) not settled: ${pending.join(', ')}`;
+    return new FireAbortedError(
+      `${this.where()}: fireAsync() ${why} ${which}. ` +
+      (pending.length === 0 ? 'Pass a signal that is not aborted yet.' :
+        'They keep running and their failures are reported to onError; make them settle sooner, or raise timeoutMs.'),
+      pending, timedOutAfter === undefined ? { cause: signal?.reason } : undefined);
   }
 
   /**
@@ -538,6 +667,33 @@ export function emitWarning(message: string, type: string, code: string): void {
   } else {
     console.warn(`${type} [${code}]: ${message}`);
   }
+}
+
+/** Checks a `timeoutMs` option, naming `where` in the message. */
+function checkTimeout(timeoutMs: unknown, where: string): void {
+  if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs > 0 && timeoutMs <= 2 ** 31 - 1)) {
+    throw new InvalidArgumentError(`${where}: timeoutMs must be a number of milliseconds above 0 (at most 2147483647), got ${safeString(timeoutMs)}.`);
+  }
+}
+
+/** Rejects with it when the timeout of a bounded fireAsync elapses. */
+const TIMED_OUT = Symbol('timed out');
+
+/** A promise that rejects when `signal` aborts or `timeoutMs` elapses; `release()` stops both. */
+function bounded(timeoutMs: number | undefined, signal: AbortSignal | undefined): { promise: Promise<never>; release: () => void } {
+  let release = (): void => undefined;
+  const promise = new Promise<never>((_, reject) => {
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => reject(TIMED_OUT), timeoutMs);
+    const onAbort = (): void => reject(signal!.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    release = () => {
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+  });
+  // Raced at every wait; never left unhandled in between.
+  promise.catch(() => undefined);
+  return { promise, release };
 }
 
 /**

@@ -2,16 +2,18 @@
 import 'reflect-metadata';
 
 export { Event } from './event';
-export type { AddOptions, EventInfo, EventOptions, Handler, TraceHook, TraceRecord } from './event';
+export type { AddOptions, EventInfo, EventOptions, FireAsyncOptions, Handler, TraceHook, TraceRecord } from './event';
 export type { Subscription } from './subscription';
 export type { ErrorMode, ErrorPolicyOptions, ErrorReporter, HandlerFailure } from './error-policy';
 export { defaultReporter } from './error-policy';
-export { DecoratorError, DisposedError, EventwireError, InvalidArgumentError, ResolutionError } from './errors';
+export {
+  DecoratorError, DisposedError, EventwireError, FireAbortedError, InvalidArgumentError, OverrideError, ResolutionError,
+} from './errors';
 export { inject, injectable, publishes, subscribes } from './decorators';
 export type { EventKeys, PayloadOf } from './decorators';
 export type { Class, Constructor, InjectableOptions, PublishOptions, Scope, SubscribeOptions } from './metadata';
 export { Container, InjectionToken } from './container';
-export type { ContainerOptions, Provider, Token } from './container';
+export type { ContainerOptions, Provider, ProviderDefinition, ScopeOptions, Token } from './container';
 export type { WiringEdge, WiringGraph, WiringNode } from './graph';
 export { staticGraph, toDot, toMermaid, toText } from './graph';
 export type { AnyGraph, GraphEdge, StaticGraph, StaticNode, UnpublishedSubscription, UnsubscribedEvent } from './graph';

@@ -93,7 +93,38 @@ export function recordPublished(prototype: object, event: PublishedEvent): void 
 }
 
 export function recordSubscribed(prototype: object, subscription: SubscribedEvent): void {
-  own<SubscribedEvent>(SUBSCRIBES, prototype).push(subscription);
+  const list = own<SubscribedEvent>(SUBSCRIBES, prototype);
+  if (list.length === 0) {
+    subscriberClasses.push(new WeakRef((prototype as { constructor: Function }).constructor));
+    classesVersion++;
+  }
+  list.push(subscription);
+}
+
+/** Every class that declares a `@subscribes` method, held weakly, in the order defined. */
+const subscriberClasses: WeakRef<Function>[] = [];
+let classesVersion = 0;
+
+/** Changes whenever a class declaring `@subscribes` methods is defined. */
+export function subscriberClassesVersion(): number {
+  return classesVersion;
+}
+
+/**
+ * The classes of loaded code that declare `@subscribes` methods (their subclasses are not
+ * listed unless they declare some too), in the order defined.
+ */
+export function subscriberClassList(): Function[] {
+  const classes: Function[] = [];
+  for (const ref of subscriberClasses) {
+    const cls = ref.deref();
+    if (cls !== undefined) classes.push(cls);
+  }
+  if (classes.length < subscriberClasses.length / 2) {
+    subscriberClasses.length = 0;
+    for (const cls of classes) subscriberClasses.push(new WeakRef(cls));
+  }
+  return classes;
 }
 
 export function recordInjectable(ctor: Function, options: InjectableOptions): void {

@@ -197,7 +197,7 @@ export class RemoteBridge implements RemoteLink {
    * Stops every consumer (draining their handlers), calls `between` (the container's
    * `dispose()`), then closes the transport. Idempotent; failures are thrown once all ran.
    */
-  close(between?: () => void): Promise<void> {
+  close(between?: () => void | Promise<void>): Promise<void> {
     return this.closing ??= (async () => {
       const failures: unknown[] = [];
       const consumers = [...this.listeners.values()].flatMap((m) => [...m.values()]).map((l) => l.consumer);
@@ -205,7 +205,7 @@ export class RemoteBridge implements RemoteLink {
         if (result.status === 'rejected') failures.push(result.reason);
       }
       try {
-        between?.();
+        await between?.();
       } catch (error) {
         failures.push(error);
       }

@@ -1,7 +1,9 @@
-import { Event, type EventInfo, type EventOptions } from './event';
+import { Event, emitWarning, type EventInfo, type EventOptions } from './event';
 import { DecoratorError, DisposedError } from './errors';
 import { className, safeString } from './error-policy';
-import { publishedEvents, subscribedEvents, type PublishedEvent, type SubscribedEvent } from './metadata';
+import {
+  injectableOptions, publishedEvents, subscribedEvents, subscriberClassList, subscriberClassesVersion, type PublishedEvent, type SubscribedEvent,
+} from './metadata';
 import type { RemoteLink } from './remote-link';
 import type { Subscription } from './subscription';
 
@@ -97,6 +99,8 @@ const connectionsOf = new WeakMap<object, Connection[]>();
 const owned = new WeakSet<object>();
 /** The scope that adopted each object. */
 const ownerOf = new WeakMap<object, Wiring>();
+/** Events that a wiring scope created or took over (and disposes with it). */
+const ownedEvents = new WeakSet<Event<unknown[]>>();
 /** Tells a scope that one of its objects was collected, so it can sweep its bookkeeping. */
 const adopted = new FinalizationRegistry<Wiring>((scope) => scope.collected());
 
@@ -121,6 +125,15 @@ export class Wiring {
   /** Called after each sweep, for the container's own bookkeeping. */
   onSweep: (() => void) | undefined = undefined;
   disposed = false;
+  /**
+   * Root scope only: the class of every object adopted in the tree, and every class token
+   * provided, for the missed-event warning (which also counts their base classes as seen).
+   */
+  private readonly seen = new Set<Function>();
+  /** Root scope only: (event, subscriber class) pairs already warned about. */
+  private readonly warned = new WeakMap<PublishedEvent, WeakSet<Function>>();
+  /** Root scope only: the subscriber classes of each event of each source class, by version of the class list. */
+  private readonly audiences = new WeakMap<Function, Map<PublishedEvent, { version: number; classes: Audience[] }>>();
 
   /**
    * @param parent The parent scope, whose objects this one sees.
@@ -151,6 +164,8 @@ export class Wiring {
     const subscribed = subscribedEvents(ctor);
     for (const subscription of subscribed) checkSubscription(ctor, subscription);
     if (published.length === 0 && subscribed.length === 0) return;
+    const seen = this.root().seen;
+    if (!seen.has(ctor)) seen.add(ctor);
     for (const declared of published) this.createEvent(object, declared);
     ownerOf.set(object, this);
     if (strong) owned.add(object);
@@ -181,7 +196,14 @@ export class Wiring {
     }
   }
 
-  /** Removes every connection of `object` and forgets it. */
+  /**
+   * Counts `token` (a class) as built in this tree, for the missed-event warning: an object
+   * provided for a class token (a fake, a subclass) stands in for the class.
+   */
+  provided(token: unknown, object: object): void {
+    if (typeof token === 'function' && token !== object.constructor) this.root().seen.add(token);
+  }
+
   /** True when `object` is not wired, or wired by this scope or one of its descendants. */
   owns(object: object): boolean {
     for (let scope = ownerOf.get(object); scope !== undefined; scope = scope.parent) {
@@ -190,6 +212,7 @@ export class Wiring {
     return !ownerOf.has(object);
   }
 
+  /** Removes every connection of `object` and forgets it. */
   release(object: object): void {
     const owner = ownerOf.get(object);
     if (owner === undefined) return;
@@ -223,8 +246,17 @@ export class Wiring {
     this.onSweep?.();
   }
 
-  /** Releases every object of this scope; the scope refuses new ones afterwards. */
+  /**
+   * Releases every object of this scope and disposes the events it created (firing one then
+   * throws a DisposedError); the scope refuses new objects afterwards.
+   */
   dispose(): void {
+    for (const object of this.sources.all()) {
+      for (const declared of publishedEvents(object.constructor)) {
+        const event = (object as Record<string | symbol, unknown>)[declared.key];
+        if (event instanceof Event && ownedEvents.has(event)) event.retire('its container');
+      }
+    }
     for (const object of new Set([...this.sources.all(), ...this.subscribers.all()])) this.release(object);
     this.disposed = true;
     if (this.parent !== undefined) {
@@ -257,11 +289,12 @@ export class Wiring {
     const { remote, ...options } = declared.options;
     const eventOptions = { ...this.eventOptions, ...options, source: object };
     let event: Event<unknown[]>;
-    if (current instanceof Event) {
+    // An event disposed with a former container is replaced: the object starts afresh here.
+    if (current instanceof Event && !(current.isDisposed && ownedEvents.has(current))) {
       // Made before the object was wired (read in the constructor, or assigned): take it over.
       event = current as Event<unknown[]>;
       event._adopt(declared.name, eventOptions);
-    } else if (current !== undefined) {
+    } else if (current !== undefined && !(current instanceof Event)) {
       throw new DecoratorError(
         `${className(object)}.${String(declared.key)} is declared with @publishes but holds ${safeString(current)}: ` +
         'leave it unassigned (the container creates the Event) or assign an Event.');
@@ -273,7 +306,14 @@ export class Wiring {
         throw new DecoratorError(`Could not assign event "${declared.name}" to ${className(object)}.${String(declared.key)}: the object is frozen or sealed.`, { cause });
       }
     }
+    ownedEvents.add(event);
     if (remote === true && this.remote !== undefined) event.add(this.remote.forwarder(object, declared));
+    // A remote event may have its subscribers in other processes; a replayed one reaches late ones.
+    else if ((declared.options.replay ?? 0) === 0 && this.root().awaitsUnbuilt(object.constructor, declared)) {
+      const root = this.root();
+      const source = object.constructor;
+      event.checkBeforeFirstFire(() => root.warnUnbuilt(source, declared));
+    }
   }
 
   private connect(subscriber: object, subscription: SubscribedEvent, source: object): void {
@@ -311,6 +351,75 @@ export class Wiring {
     }
   }
 
+  /** Root scope: true when a subscriber class of `declared` (of `source`) was never built in this tree nor warned about. */
+  private awaitsUnbuilt(source: Function, declared: PublishedEvent): boolean {
+    const audience = this.audience(source, declared);
+    if (audience.length === 0) return false;
+    const warned = this.warned.get(declared);
+    for (const { cls } of audience) if (warned?.has(cls) !== true && !this.built(cls)) return true;
+    return false;
+  }
+
+  /** Root scope: an object of `cls` (or a subclass), or an object provided for it, was adopted in this tree. */
+  private built(cls: Function): boolean {
+    if (this.seen.has(cls)) return true;
+    for (const seen of this.seen) if (seen.prototype instanceof cls) return true;
+    return false;
+  }
+
+  /** Root scope: the subscriber classes of `declared` (of `source`) never built in this tree and not yet warned about. */
+  private unbuilt(source: Function, declared: PublishedEvent): Audience[] {
+    const warned = this.warned.get(declared);
+    return this.audience(source, declared).filter((a) => warned?.has(a.cls) !== true && !this.built(a.cls));
+  }
+
+  /** Root scope: warns once per event and class about subscribers that were never built. */
+  private warnUnbuilt(source: Function, declared: PublishedEvent): void {
+    for (const { cls, methods } of this.unbuilt(source, declared)) {
+      let warned = this.warned.get(declared);
+      if (warned === undefined) this.warned.set(declared, warned = new WeakSet());
+      warned.add(cls);
+      emitWarning(
+        `Event "${declared.name}" of ${source.name} fired, but ${cls.name} (${methods.map((m) => `${cls.name}.${m}`).join(', ')}) ` +
+        `subscribes to it and no ${cls.name} was ever built in this container: the event did not reach it. ` +
+        `Register it (new Container({ providers: [${cls.name}] }) or register(${cls.name}, { useClass: ${cls.name} })) and call start(), ` +
+        `or get(${cls.name}) before the event fires.`,
+        'SubscriberNotBuiltWarning', 'EVENTWIRE_SUBSCRIBER_NOT_BUILT');
+    }
+  }
+
+  /** Root scope: the classes of loaded code that subscribe to `declared` of `source` (cached until a new class is defined). */
+  private audience(source: Function, declared: PublishedEvent): Audience[] {
+    let byEvent = this.audiences.get(source);
+    if (byEvent === undefined) this.audiences.set(source, byEvent = new Map());
+    const version = subscriberClassesVersion();
+    const cached = byEvent.get(declared);
+    if (cached !== undefined && cached.version === version) return cached.classes;
+    const classes: Audience[] = [];
+    // Only @injectable singletons: classes meant to be built once by a container, which start()
+    // builds (not fakes, hand-wired objects, or transients that come and go).
+    for (const cls of subscriberClassList()) {
+      const injectable = injectableOptions(cls);
+      if (injectable === undefined || (injectable.scope ?? 'singleton') !== 'singleton') continue;
+      let methods: string[];
+      try {
+        methods = subscribedEvents(cls)
+          .filter((s) => (s.source === source || source.prototype instanceof s.source) &&
+            findEvent(source, s.event) === declared)
+          .map((s) => String(s.method));
+      } catch {
+        continue;   // a subscription that cannot be read yet (a lazy source): the wiring reports it
+      }
+      if (methods.length > 0) classes.push({ cls, methods });
+    }
+    byEvent.set(declared, { version, classes });
+    return classes;
+  }
+
+  private root(): Wiring {
+    return this.parent === undefined ? this : this.parent.root();
+  }
+
   /** This scope, its ancestors and its descendants. */
   private lineage(): Wiring[] {
     const scopes: Wiring[] = [];
@@ -335,6 +444,12 @@ export class Wiring {
     }
     return live;
   }
+}
+
+/** A class of loaded code that subscribes to an event, with its methods that do. */
+interface Audience {
+  readonly cls: Function;
+  readonly methods: readonly string[];
 }
 
 function remember(object: object, connection: Connection): void {

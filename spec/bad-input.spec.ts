@@ -190,6 +190,24 @@ const triggers: Record<string, () => unknown> = {
     app.dispose();
     return app.createChild();
   },
+  'fire-after-container-dispose': () => {
+    const app = new Container();
+    const engine = app.get(Engine);
+    app.dispose();
+    return engine.started.fire(900);
+  },
+  // overrides that cannot take effect
+  'register-after-build': () => {
+    const app = new Container();
+    app.get(Engine);
+    return app.register(Engine, { useValue: new Engine() });
+  },
+  'override-unreachable': () => {
+    @injectable() class Logger { readonly real = true; }
+    @injectable() class Service { constructor(readonly log: Logger) {} }
+    return new Container().createChild().register(Logger, { useValue: { real: false } }).get(Service);
+  },
+  'providers-not-class': () => new Container({ providers: [42 as never] }),
   // non-function handler
   'non-function-handler': () => new Event('started').add(42 as never),
   // handler added to a disposed event
@@ -225,6 +243,7 @@ const triggers: Record<string, () => unknown> = {
   'replay-negative': () => new Event('started', { replay: -1 }),
   'async-unknown': () => new Event('started', { async: 'parallel' as never }),
   'trace-not-function': () => new Event('started', { trace: true as never }),
+  'timeout-not-positive': () => new Event('started', { timeoutMs: 0 }),
   'event-name-not-string': () => new Event(42 as never),
   'container-quarantine-zero': () => new Container({ quarantine: 0 }),
   'container-trace-not-function': () => new Container({ trace: 'yes' as never }),

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import * as fc from 'fast-check';
-import { Container, Event, injectable, publishes, subscribes, type WiringGraph } from '../lib';
+import { Container, DisposedError, Event, injectable, publishes, subscribes, type WiringGraph } from '../lib';
 import { collectUntil } from './helpers';
 
 /**
@@ -151,6 +151,8 @@ interface ModelObject {
   rootHeld: boolean;
   /** The child container that built it (a transient) and owns it until it is disposed. */
   scopeHeld: number | undefined;
+  /** Its events were disposed with its container (and not created anew since): firing one throws. */
+  retired?: boolean;
 }
 
 /** What an operation returned, as both sides see it. */
@@ -236,6 +238,7 @@ class Model {
         if (o.owner !== undefined) return 'DecoratorError';   // an object belongs to one container
         o.owner = c;
         o.hasEvents = true;
+        o.retired = false;   // a retired event is replaced by a new one
         return 'ok';
       }
       case 'release': {
@@ -266,7 +269,11 @@ class Model {
         const disposed = new Set<number>();
         for (let i = 0; i < this.containers.length; i++) if (this.isUnder(i, c)) disposed.add(i);
         for (const i of disposed) this.containers[i].disposed = true;
-        for (const o of this.objects) if (o.owner !== undefined && disposed.has(o.owner)) o.owner = undefined;
+        for (const o of this.objects) {
+          if (o.owner === undefined || !disposed.has(o.owner)) continue;
+          o.owner = undefined;
+          o.retired = true;   // the container disposes the events it created
+        }
         if (c === 0) {
           this.singletons.clear();
           for (const o of this.objects) o.rootHeld = false;
@@ -369,7 +376,12 @@ class Real {
   fire(index: number, key: string): string[] {
     const source = this.objects[index].strong as unknown as Thing & Record<string, Event<[number]>>;
     heard.length = 0;
-    source[key].fire(source.id);
+    try {
+      source[key].fire(source.id);
+    } catch (error) {
+      if (error instanceof DisposedError) return ['DisposedError'];
+      throw error;
+    }
     const out = heard.slice().sort();
     heard.length = 0;
     return out;
@@ -441,6 +453,10 @@ function checkFire(model: Model, real: Real, op: Extract<Operation, { type: 'fir
   const events = KINDS[source.kind].publishes;
   if (events.length === 0) return undefined;
   const event = events[op.event % events.length];
+  if (source.retired === true) {
+    const got = real.fire(index, event);
+    return got.length === 1 && got[0] === 'DisposedError' ? undefined : `${source.kind} #${index}.${event} fired after its container was disposed: heard ${JSON.stringify(got)}, not a DisposedError`;
+  }
   const sourceId = real.id(index)!;
   const required = new Set<string>();
   const optional = new Set<string>();

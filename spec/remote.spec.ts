@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import {
-  Container, DecoratorError, Event, InvalidArgumentError, NoSubscriberError, PoisonMessageError, PublishBufferFullError,
-  TransportClosedError, injectable, publishes, subscribes,
+  Container, DecoratorError, DisposedError, Event, InvalidArgumentError, NoSubscriberError, PoisonMessageError, PublishBufferFullError,
+  injectable, publishes, subscribes,
   type Consumer, type Delivery, type EncodedEnvelope, type RemoteEventInfo, type Transport, type TransportSubscription,
 } from '../lib';
 import { recorder } from './helpers';
@@ -269,7 +269,7 @@ describe('Remote events (the bridge, over an in-memory transport)', () => {
     await app.disposeAsync();
     expect(transport.log).to.deep.equal(['close consumer Shutdown.onOrderPlaced', 'dispose objects', 'close transport']);
     expect(app.isDisposed).to.equal(true);
-    expect(checkout.orderPlaced.isDisposed, 'events stay usable objects').to.equal(false);
+    expect(checkout.orderPlaced.isDisposed, 'its events are disposed with it').to.equal(true);
   });
 
   it('should refuse a transport option that is not a transport, and bad names', () => {
@@ -278,10 +278,32 @@ describe('Remote events (the bridge, over an in-memory transport)', () => {
     expect(() => new Container({ transport: new FakeTransport(), versions: { x: 0 } })).to.throw(InvalidArgumentError, /versions\.x/);
   });
 
-  it('should fire with TransportClosedError after disposeAsync()', async () => {
-    const app = new Container({ transport: new FakeTransport(), errors: 'throw' });
+  it('should throw DisposedError when a remote event is fired after disposeAsync()', async () => {
+    const app = new Container({ transport: new FakeTransport() });
     const checkout = app.get(Checkout);
     await app.disposeAsync();
-    expect(() => checkout.orderPlaced.fire('late', 0)).to.throw(TransportClosedError, /after its container was disposed/);
+    expect(() => checkout.orderPlaced.fire('late', 0)).to.throw(DisposedError, /"orderPlaced" of Checkout was fired after its container was disposed/);
+  });
+
+  it('should await async dispose() of its objects between closing consumers and closing the transport', async () => {
+    const transport = new FakeTransport();
+    @injectable() class Flusher {
+      async dispose(): Promise<void> {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        transport.log.push('flushed');
+      }
+    }
+    const app = new Container({ transport });
+    app.get(Flusher);
+    await app.disposeAsync();
+    expect(transport.log).to.deep.equal(['flushed', 'close transport']);
+  });
+
+  it('should still close the transport in disposeAsync() after a plain dispose()', async () => {
+    const transport = new FakeTransport();
+    const app = new Container({ transport });
+    app.dispose();
+    await app.disposeAsync();
+    expect(transport.log).to.deep.equal(['close transport']);
   });
 });
