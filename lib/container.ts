@@ -280,8 +280,8 @@ export class Container implements Disposable, AsyncDisposable {
 
   /**
    * Disposes children first, unwires everything and disposes the events the container created
-   * (firing one afterwards throws a {@link DisposedError}), then calls `[Symbol.dispose]()`
-   * or `dispose()` on every live object the container built, newest first (or, lacking both,
+   * or took over (firing one afterwards throws a {@link DisposedError}), then calls
+   * `[Symbol.dispose]()` or `dispose()` on every live object the container built, newest first (or, lacking both,
    * `[Symbol.asyncDispose]()`). Failures of those calls are thrown together as one
    * `AggregateError` once all have run. A promise one of them returns is NOT awaited (use
    * `disposeAsync()`): its rejection goes to the `onError` reporter, never unhandled.

@@ -247,7 +247,7 @@ export class Wiring {
   }
 
   /**
-   * Releases every object of this scope and disposes the events it created (firing one then
+   * Releases every object of this scope and disposes the events it created or took over (firing one then
    * throws a DisposedError); the scope refuses new objects afterwards.
    */
   dispose(): void {
