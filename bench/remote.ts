@@ -4,9 +4,10 @@
  * `maxInFlight` 1 and 64. Uses `REDIS_URL`, or starts a local redis-server with its AOF on and
  * `--appendfsync everysec` (Redis's advice for production). Flags: `--quick`, `--json`,
  * `--fsync-always` (every write on disk before its reply, as in the tests: then the disk's
- * fsync latency, not eventwire, sets the pace).
+ * fsync latency, not eventwire, sets the pace). `EVENTWIRE_IOREDIS=ioredis6` measures ioredis 6.
  */
 import 'reflect-metadata';
+import { ioredisVersion } from '../spec/redis/ioredis-module';   // first: EVENTWIRE_IOREDIS=ioredis6 benchmarks ioredis 6
 import { Container, Event, injectable, publishes, subscribes } from '../lib';
 import { RedisTransport } from '../lib/redis';
 import { findRedisServer, RedisServer } from '../spec/redis/redis-server';
@@ -68,10 +69,10 @@ async function main(): Promise<void> {
     const rows: { maxInFlight: number; eventsPerSecond: number }[] = [];
     for (const maxInFlight of [1, 64]) rows.push({ maxInFlight, eventsPerSecond: Math.round(await measure(url, maxInFlight, count)) });
     if (json) {
-      console.log(JSON.stringify({ scenario: 'remote: fire -> Redis Streams -> handler', broker: url, fsync: server ? fsync : undefined, count, rows }));
+      console.log(JSON.stringify({ scenario: 'remote: fire -> Redis Streams -> handler', ioredis: ioredisVersion(), broker: url, fsync: server ? fsync : undefined, count, rows }));
       return;
     }
-    console.log(`remote: fire -> Redis Streams -> handler, ${count} events, end to end${server ? `, local redis-server with --appendfsync ${fsync}` : ''}`);
+    console.log(`remote: fire -> Redis Streams -> handler on ioredis ${ioredisVersion()}, ${count} events, end to end${server ? `, local redis-server with --appendfsync ${fsync}` : ''}`);
     for (const row of rows) console.log(`  maxInFlight ${String(row.maxInFlight).padEnd(3)} ${String(row.eventsPerSecond).padStart(8)} events/s`);
   } finally {
     await server?.stop();

@@ -5,3 +5,6 @@
 // coverage into ours scrambles the figures. Node has already read NODE_V8_COVERAGE for this
 // process, so removing it here only keeps it from the children.
 delete process.env.NODE_V8_COVERAGE;
+
+// EVENTWIRE_IOREDIS=ioredis6 runs every spec on ioredis 6 (see spec/redis/ioredis-module.ts).
+import './redis/ioredis-module';

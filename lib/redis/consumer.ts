@@ -4,6 +4,7 @@ import type { Consumer, EncodedEnvelope, TransportSubscription } from '../transp
 import { BrokerError, DeadLetterError, NoSubscriberError, PoisonMessageError } from '../transport-errors';
 import { deadLetterKey, fromFields, streamKey } from './fields';
 import type { ResolvedOptions } from './options';
+import { autoClaimReply, entriesReply, pendingReply, readReply } from './replies';
 
 /** What a consumer needs from its transport. */
 export interface ConsumerContext {
@@ -13,10 +14,6 @@ export interface ConsumerContext {
   openBlocking(): Redis;
   report(error: Error): void;
 }
-
-type Entry = [id: string, fields: string[] | null];
-type ReadReply = [stream: string, entries: Entry[]][] | null;
-type ClaimReply = [cursor: string, entries: Entry[], deleted?: string[]];
 
 /**
  * One consumer group's consumer in this process, for one stream.
@@ -105,7 +102,7 @@ export class StreamConsumer implements Consumer {
     } else if (this.context.command.status === 'ready') {
       // A consumer that holds nothing is removed from the group, so groups do not collect dead names.
       try {
-        const mine = await within(this.context.command.call('XPENDING', this.key, group, '-', '+', 1, this.options.consumerName) as Promise<unknown[]>, 1000);
+        const mine = pendingReply(await within(this.context.command.call('XPENDING', this.key, group, '-', '+', 1, this.options.consumerName), 1000));
         if (mine.length === 0) await within(this.context.command.call('XGROUP', 'DELCONSUMER', this.key, group, this.options.consumerName), 1000);
       } catch {
         // Only housekeeping.
@@ -133,15 +130,13 @@ export class StreamConsumer implements Consumer {
         this.reading = true;
         const read = this.blocking.call(
           'XREADGROUP', 'GROUP', this.subscription.group, this.options.consumerName,
-          'COUNT', free, 'BLOCK', this.options.blockMs, 'STREAMS', this.key, '>') as Promise<ReadReply>;
+          'COUNT', free, 'BLOCK', this.options.blockMs, 'STREAMS', this.key, '>');
         read.catch(() => undefined);   // settled late when the connection dropped: see below
         // A dropped connection never answers this read: wait for the next connection at once.
         const reply = await this.unlessDisconnected(read);
         this.reading = false;
         failures = 0;
-        for (const [, entries] of reply ?? []) {
-          for (const [id, fields] of entries) this.take(id, fields, 1);
-        }
+        for (const [id, fields] of readReply(reply)) this.take(id, fields, 1);
       } catch (error) {
         this.reading = false;
         if (this.stopped) break;
@@ -159,7 +154,7 @@ export class StreamConsumer implements Consumer {
   }
 
   /** `read`, or null as soon as the blocking connection closes. */
-  private unlessDisconnected(read: Promise<ReadReply>): Promise<ReadReply> {
+  private unlessDisconnected(read: Promise<unknown>): Promise<unknown> {
     let onClose!: () => void;
     const closed = new Promise<null>((resolve) => {
       onClose = () => resolve(null);
@@ -247,7 +242,7 @@ export class StreamConsumer implements Consumer {
         const delay = Math.min(this.options.retryDelayMs * 2 ** (deliveries - 1), 30_000);
         if (!await pause(delay, this.stopping.signal)) return;
         // XCLAIM counts the delivery; an empty reply means someone else settled the message.
-        const claimed = await this.context.command.call('XCLAIM', this.key, this.subscription.group, this.options.consumerName, 0, id) as Entry[];
+        const claimed = entriesReply(await this.context.command.call('XCLAIM', this.key, this.subscription.group, this.options.consumerName, 0, id));
         if (claimed.length === 0) return;
         deliveries++;
       }
@@ -303,8 +298,8 @@ export class StreamConsumer implements Consumer {
     const free = this.options.maxInFlight - this.owned.size;
     if (free <= 0 || command.status !== 'ready' || this.stopped || this.paused) return;
     const { group } = this.subscription;
-    const [cursor, entries, deleted = []] = await command.call(
-      'XAUTOCLAIM', this.key, group, this.options.consumerName, this.options.claimIdleMs, this.cursor, 'COUNT', free) as ClaimReply;
+    const { cursor, entries, deleted } = autoClaimReply(await command.call(
+      'XAUTOCLAIM', this.key, group, this.options.consumerName, this.options.claimIdleMs, this.cursor, 'COUNT', free));
     this.cursor = cursor;
     if (deleted.length > 0) {
       await command.call('XACK', this.key, group, ...deleted);
@@ -318,8 +313,8 @@ export class StreamConsumer implements Consumer {
     for (const [id] of fresh) pipeline.call('XPENDING', this.key, group, id, id, 1);
     const counts = (await pipeline.exec()) ?? [];
     fresh.forEach(([id, fields], i) => {
-      const row = (counts[i]?.[1] as [string, string, number, number][] | undefined)?.[0];
-      this.take(id, fields, row === undefined ? 1 : Number(row[3]));
+      const [row] = counts[i]?.[0] === null ? pendingReply(counts[i][1]) : [];
+      this.take(id, fields, row === undefined ? 1 : row.deliveries);
     });
   }
 

@@ -1,6 +1,6 @@
 /**
  * `eventwire/redis`: the Redis Streams transport. Needs the optional peer dependency `ioredis`
- * (5 or later) and Redis 6.2 or later. See docs/remote.md.
+ * (5 or 6, on RESP2 or RESP3) and Redis 6.2 or later. See docs/remote.md.
  *
  * @example
  * import { Container } from 'eventwire';
