@@ -13,6 +13,18 @@ import { inactiveSubscription, type Subscription } from './subscription';
 // Local copies: an imported binding is a property load at every use (see `Flags`).
 const { LIVE, ONCE, INFO, FAILURE, FLAG_BITS } = Flags;
 
+/**
+ * @internal Marks a handler whose failure is the fire's own failure: the remote bridge's
+ * forwarder, whose failure means the event was NOT handed to the broker. `fireAsync()` rejects
+ * with it under every error policy (`'isolate'` included), and quarantine never removes it.
+ * A synchronous `fire()` treats it like any other handler (its policy, then `onError`).
+ */
+export const failsTheFire: unique symbol = Symbol('eventwire.failsTheFire');
+
+function isFailsTheFire(record: HandlerRecord): boolean {
+  return (record.fn as { [failsTheFire]?: boolean })[failsTheFire] === true;
+}
+
 /** What a handler that asks for it (`{ info: true }`) receives before the payload. */
 export interface EventInfo<A extends unknown[] = any[]> {
   /** The event's declared name. */
@@ -382,6 +394,11 @@ export class Event<A extends unknown[] = []> implements Disposable {
    * first one (other handlers already started still finish; their failures are reported),
    * `'collect'` rejects with one `AggregateError`. With the event option `timeoutMs`, it
    * rejects with a {@link FireAbortedError} once that time has passed (see `fireAsyncWith`).
+   *
+   * For a remote event (`@publishes(name, { remote: true })` in a container with a transport),
+   * it resolves only once the broker STORED the event, and REJECTS under every policy,
+   * `'isolate'` included, when it was not stored (`PublishError` and its subclasses,
+   * `TransportClosedError`, or the codec's or validator's `InvalidArgumentError`).
    */
   fireAsync(...args: A): Promise<void> {
     return this.settle(args, this.timeoutMs, undefined);
@@ -437,6 +454,15 @@ export class Event<A extends unknown[] = []> implements Disposable {
     const unsettled = bound === undefined ? undefined : new Set<HandlerRecord>();
     let abandoned = false;
     const fail = (record: HandlerRecord, error: unknown, async: boolean): void => {
+      if (this._mode === 'isolate' && !abandoned && isFailsTheFire(record)) {
+        // Not reported: the caller receives it (see `failsTheFire`), unless the fire gives up.
+        this._failures++;
+        (errors ??= []).push(error);
+        if (bound !== undefined) {
+          (collected ??= []).push({ error, eventName: this.name, source: this.source, handler: describeHandler(record), async, quarantined: false });
+        }
+        return;
+      }
       // After the fire gave up nobody can receive it: reported.
       const failure = this.failed(record, error, async, abandoned);
       if (failure === undefined) return;
@@ -505,7 +531,8 @@ export class Event<A extends unknown[] = []> implements Disposable {
     }
     if (this.trace !== undefined) this.traced(handlers, performance.now() - started, this._failures - failuresBefore, true);
     if (errors === undefined) return;
-    if (this._mode === 'throw') throw errors[0];
+    // Under 'isolate', `errors` holds only failures of a `failsTheFire` handler.
+    if (this._mode !== 'collect') throw errors[0];
     throw this.aggregate(errors);
   }
 
@@ -529,7 +556,8 @@ export class Event<A extends unknown[] = []> implements Disposable {
     // Named before quarantine removes the record (a removed record lets go of its target).
     const handler = describeHandler(record);
     // Consecutive failures only matter to quarantine: without it nothing is counted.
-    const quarantined = this._quarantine > 0 && this._list.countFailure(record) >= this._quarantine && this._list.remove(record);
+    const quarantined = this._quarantine > 0 && !isFailsTheFire(record) &&
+      this._list.countFailure(record) >= this._quarantine && this._list.remove(record);
     const failure = {
       error,
       eventName: this.name,

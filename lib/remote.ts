@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Event, type EventInfo } from './event';
+import { Event, failsTheFire, type EventInfo } from './event';
 import { DecoratorError, InvalidArgumentError } from './errors';
 import { defaultReporter, report, safeString, type ErrorReporter } from './error-policy';
 import { MemoryIdempotencyStore } from './idempotency';
@@ -150,6 +150,8 @@ export class RemoteBridge implements RemoteLink {
     const name = declared.name;
     const forward = (...args: unknown[]): Promise<void> => this.publish(name, args);
     Object.defineProperty(forward, 'name', { value: `remote publish of "${name}"` });
+    // Its failure means "not published": fireAsync() rejects with it under every error policy.
+    Object.defineProperty(forward, failsTheFire, { value: true });
     return forward;
   }
 

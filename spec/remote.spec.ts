@@ -141,17 +141,34 @@ describe('Remote events (the bridge, over an in-memory transport)', () => {
     expect(failures.map((f) => [f.handler, (f.error as Error).name])).to.deep.equal([['remote publish of "orderPlaced"', 'PublishBufferFullError']]);
   });
 
-  it('should make fireAsync wait for the broker, and route a failed publish to the error policy', async () => {
+  it('should make fireAsync resolve once the broker stored the event, and reject when it did not, under every error policy', async () => {
+    for (const errors of ['isolate', 'throw', 'collect'] as const) {
+      const transport = new FakeTransport();
+      const { failures, onError } = recorder();
+      const checkout = new Container({ transport, errors, onError }).get(Checkout);
+      await checkout.orderPlaced.fireAsync('stored', 1);
+      transport.rejectWith = new Error('broker said no');
+      const refused = await checkout.orderPlaced.fireAsync('refused', 2).then(() => undefined, (error: unknown) => error);
+      transport.full = true;
+      const unbuffered = await checkout.orderPlaced.fireAsync('unbuffered', 3).then(() => undefined, (error: unknown) => error);
+      const thrown = [refused, unbuffered].map((e) => (errors === 'collect' ? (e as AggregateError).errors[0] : e));
+      expect((thrown[0] as Error | undefined)?.message, `${errors}: a rejected publish`).to.equal('broker said no');
+      expect(thrown[1], `${errors}: a publish the buffer refused`).to.be.instanceOf(PublishBufferFullError);
+      expect(failures, `${errors}: given to the caller, not reported`).to.deep.equal([]);
+    }
+  });
+
+  it('should keep reporting a failed publish of fire() to onError, and never quarantine the forwarder', async () => {
     const transport = new FakeTransport();
     transport.rejectWith = new Error('broker said no');
     const { failures, onError } = recorder();
-    const app = new Container({ transport, onError });
-    await app.get(Checkout).orderPlaced.fireAsync('o-1', 1);
-    expect(failures.map((f) => (f.error as Error).message)).to.deep.equal(['broker said no']);
-    const strict = new Container({ transport, errors: 'throw' });
-    let thrown: unknown;
-    await strict.get(Checkout).orderPlaced.fireAsync('o-2', 2).catch((error: unknown) => { thrown = error; });
-    expect((thrown as Error).message).to.equal('broker said no');
+    const checkout = new Container({ transport, onError, quarantine: 2 }).get(Checkout);
+    for (let i = 0; i < 3; i++) checkout.orderPlaced.fire(`o-${i}`, i);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(failures.map((f) => [(f.error as Error).message, f.quarantined])).to.deep.equal(Array(3).fill(['broker said no', false]));
+    transport.rejectWith = undefined;
+    await checkout.orderPlaced.fireAsync('after', 4);
+    expect(transport.published.map((e) => e.payload)).to.include('["after",4]');
   });
 
   it('should fail the fire when the codec cannot encode the payload, and say how to fix it', () => {

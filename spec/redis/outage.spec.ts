@@ -84,6 +84,32 @@ describeBroker('Redis transport: outages and crashes', () => {
     }
   });
 
+  it('should resolve fireAsync only for events Redis stored and reject the others, under the default isolate policy', async () => {
+    const { app, failures } = node(server, 'honest', { maxPendingPublishes: 50 });
+    const shop = app.get(Shop);
+    const redis = inspect(server.url);
+    try {
+      await shop.orderPlaced.fireAsync({ id: 'before', total: 0 });
+      await server.kill9();
+      const sent = orders('outage', 200);
+      const results = sent.map((order) => shop.orderPlaced.fireAsync(order).then(() => 'resolved', (error: unknown) => error as Error));
+      await server.restart();
+      const settled = await Promise.all(results);
+      const resolved = sent.filter((_, i) => settled[i] === 'resolved').map((o) => o.id);
+      const rejected = settled.filter((r): r is Error => r !== 'resolved');
+      const stored = (await redis.xrange(streamKey('eventwire', 'honest', 'orderPlaced'), '-', '+'))
+        .map(([, fields]) => (JSON.parse(fields[fields.indexOf('payload') + 1]) as [Order])[0].id);
+      expect(resolved, 'the 50 buffered publishes were stored once the broker was back').to.have.length(50);
+      expect(stored.slice(1), 'every resolved fireAsync was stored, and nothing else').to.deep.equal(resolved);
+      expect(rejected).to.have.length(150);
+      expect(rejected.every((e) => e instanceof PublishBufferFullError && /NOT published/.test(e.message))).to.equal(true);
+      expect(failures.filter((f) => !(f instanceof BrokerError)), 'given to the callers, not reported').to.deep.equal([]);
+    } finally {
+      await app.disposeAsync();
+      await redis.quit();
+    }
+  });
+
   it('should fail, and report, the publishes still unconfirmed when it is closed during an outage', async () => {
     const { app, transport, failures } = node(server, 'closing', { closeTimeoutMs: 200 });
     const shop = app.get(Shop);
