@@ -35,6 +35,10 @@ export class StreamConsumer implements Consumer {
   private readonly stopping = new AbortController();
   /** Messages this consumer holds, until acknowledged, dead-lettered or given up. */
   private readonly owned = new Map<string, Promise<void>>();
+  /** The fields of each owned message, to name it in reports. */
+  private readonly fieldsOf = new Map<string, string[] | null>();
+  /** Owned messages whose handler still ran when closing gave up waiting (closeTimeoutMs). */
+  private readonly abandoned = new Set<string>();
   private running = 0;
   private readonly waiting: (() => void)[] = [];
   private wake: (() => void) | undefined;
@@ -96,9 +100,14 @@ export class StreamConsumer implements Consumer {
     const drained = await within(Promise.allSettled(this.owned.values()), this.options.closeTimeoutMs).then(() => true, () => false);
     clearTimeout(this.renewTimer);
     if (!drained) {
-      this.context.report(new BrokerError(
-        `Closing the consumer of ${this.key} for group ${group}: ${this.owned.size} handler(s) still ran after closeTimeoutMs ` +
-        `(${this.options.closeTimeoutMs} ms). Their messages stay pending and another consumer will take them over after claimIdleMs.`));
+      // Each message left behind is named: it will be handled again by another consumer.
+      for (const id of this.owned.keys()) {
+        this.abandoned.add(id);
+        this.context.report(new BrokerError(
+          `Closing the consumer of ${this.key} for group ${group}: ${this.describe(id)} still ran after closeTimeoutMs ` +
+          `(${this.options.closeTimeoutMs} ms). Its message stays pending: another consumer of the group takes it over after ` +
+          'claimIdleMs and runs the handler again. Raise closeTimeoutMs above your longest handler to avoid this.'));
+      }
     } else if (this.context.command.status === 'ready') {
       // A consumer that holds nothing is removed from the group, so groups do not collect dead names.
       try {
@@ -195,16 +204,34 @@ export class StreamConsumer implements Consumer {
     }
   }
 
+  /** `handler <group> of remote event "<name>" (id <envelope id>, entry <entry id>)`, for reports. */
+  private describe(id: string): string {
+    const envelope = fromFields(this.fieldsOf.get(id) ?? null);
+    const event = typeof envelope === 'string' ? 'a message that is not an envelope' : `remote event "${envelope.name}" (id ${envelope.id}`;
+    return `handler ${this.subscription.group} of ${event}${typeof envelope === 'string' ? ' (' : ', '}stream entry ${id})`;
+  }
+
   /** Takes charge of a message: handles it as soon as a handler slot is free. */
   private take(id: string, fields: string[] | null, deliveries: number): void {
     if (this.owned.has(id)) return;
+    this.fieldsOf.set(id, fields);
     const done = this.handle(id, fields, deliveries)
-      .catch((error: unknown) => {
-        this.context.report(new BrokerError(
-          `Message ${id} of ${this.key} (group ${this.subscription.group}) could not be settled: ${message(error)}. ` +
-          'It stays pending and will be delivered again.', { cause: error }));
+      .then((outcome) => ({ outcome, error: undefined as unknown }), (error: unknown) => ({ outcome: 'left' as const, error }))
+      .then(({ outcome, error }) => {
+        if (this.abandoned.has(id)) {
+          this.context.report(new BrokerError(outcome === 'acknowledged'
+            ? `The ${this.describe(id)} finished after its consumer closed, and was acknowledged after all: it will not run again.`
+            : `The ${this.describe(id)} ended after its consumer closed (closeTimeoutMs ${this.options.closeTimeoutMs} ms)` +
+              `${error === undefined ? '' : ` (${sentence(message(error), '')})`}: it was NOT acknowledged, and another consumer ` +
+              'of the group runs it again. Raise closeTimeoutMs above your longest handler, or make the handler idempotent.', { cause: error }));
+        } else if (error !== undefined) {
+          this.context.report(new BrokerError(
+            `The ${this.describe(id)} could not be settled: ${sentence(message(error))} It stays pending and will be delivered again.`, { cause: error }));
+        }
       })
       .finally(() => {
+        this.fieldsOf.delete(id);
+        this.abandoned.delete(id);
         this.owned.delete(id);
         if (this.owned.size === 0) {
           clearTimeout(this.renewTimer);
@@ -216,11 +243,12 @@ export class StreamConsumer implements Consumer {
     this.renewSoon();
   }
 
-  private async handle(id: string, fields: string[] | null, deliveries: number): Promise<void> {
+  /** Handles a message until it is settled, or left pending ('left') for another consumer. */
+  private async handle(id: string, fields: string[] | null, deliveries: number): Promise<'acknowledged' | 'left'> {
     const { maxAttempts } = this.options;
     const envelope = fromFields(fields);
     if (typeof envelope === 'string') {
-      return this.deadLetter(id, fields, new PoisonMessageError(`Message ${id} of ${this.key} cannot be handled: ${envelope}.`), deliveries);
+      return this.deadLetter(id, fields, new PoisonMessageError(`Message ${id} of ${this.key} cannot be handled: ${envelope}`), deliveries);
     }
     if (deliveries > maxAttempts) {
       return this.deadLetter(id, fields, new DeadLetterError(
@@ -232,18 +260,26 @@ export class StreamConsumer implements Consumer {
         const failure = await this.attempt(envelope, deliveries);
         if (failure === undefined) {
           await this.context.command.call('XACK', this.key, this.subscription.group, id);
-          return;
+          return 'acknowledged';
         }
         // Stays pending, uncounted: another consumer (or this one, resumed) takes it over.
-        if (this.stopped || NoSubscriberError.isNoSubscriber(failure.error)) return;
+        if (NoSubscriberError.isNoSubscriber(failure.error)) return 'left';
+        if (this.stopped) {
+          if (failure.error !== this.stopping.signal.reason && !this.abandoned.has(id)) {
+            this.context.report(new BrokerError(
+              `The ${this.describe(id)} failed while its consumer was closing (${message(failure.error)}): it was NOT acknowledged ` +
+              'and stays pending; another consumer of the group will handle it again.', { cause: failure.error }));
+          }
+          return 'left';
+        }
         if (PoisonMessageError.isPoison(failure.error) || deliveries >= maxAttempts) {
           return this.deadLetter(id, fields, failure.error, deliveries);
         }
         const delay = Math.min(this.options.retryDelayMs * 2 ** (deliveries - 1), 30_000);
-        if (!await pause(delay, this.stopping.signal)) return;
+        if (!await pause(delay, this.stopping.signal)) return 'left';
         // XCLAIM counts the delivery; an empty reply means someone else settled the message.
         const claimed = entriesReply(await this.context.command.call('XCLAIM', this.key, this.subscription.group, this.options.consumerName, 0, id));
-        if (claimed.length === 0) return;
+        if (claimed.length === 0) return 'acknowledged';
         deliveries++;
       }
     } finally {
@@ -261,7 +297,7 @@ export class StreamConsumer implements Consumer {
   }
 
   /** Moves a message to the dead-letter stream with the error, and acknowledges it, atomically. */
-  private async deadLetter(id: string, fields: string[] | null, error: unknown, deliveries: number): Promise<void> {
+  private async deadLetter(id: string, fields: string[] | null, error: unknown, deliveries: number): Promise<'acknowledged'> {
     const { group } = this.subscription;
     const target = deadLetterKey(this.key);
     const reason = message(error);
@@ -275,8 +311,9 @@ export class StreamConsumer implements Consumer {
     const failed = results?.find(([e]) => e !== null)?.[0];
     if (results === null || failed) throw failed ?? new Error('the MULTI transaction was aborted');
     this.context.report(new DeadLetterError(
-      `Dead-lettered message ${id} of ${this.key} for group ${group} after ${deliveries} delivery(ies): ${reason}. ` +
+      `Dead-lettered message ${id} of ${this.key} for group ${group} after ${deliveries} delivery(ies): ${sentence(reason)} ` +
       `It is in ${target} (XRANGE ${target} - +); fix the cause, then XADD its fields to ${this.key} to handle it again.`, { cause: error }));
+    return 'acknowledged';
   }
 
   private scheduleClaim(): void {
@@ -346,6 +383,11 @@ export class StreamConsumer implements Consumer {
     if (next !== undefined) next();
     else this.running--;
   }
+}
+
+/** `text` ending with exactly one `end` (a full stop by default), whether or not it had one. */
+function sentence(text: string, end = '.'): string {
+  return `${text.replace(/\.+$/, '')}${end}`;
 }
 
 function isNoGroup(error: unknown): boolean {

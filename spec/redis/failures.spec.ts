@@ -231,6 +231,7 @@ describeBroker('Redis transport: failures, duplicates and payloads', () => {
       expect(received).to.have.length(1);
       expect(await pendingCount(redis, stream, 'Accounting.onInvoiceIssued')).to.equal(0);
       expect(tally(consumer.failures.map((f) => (f as Error).name))).to.deep.equal(new Map([['DeadLetterError', 3]]));
+      expect(consumer.failures.map((f) => (f as Error).message).filter((m) => /\.\.|\.\s+\./.test(m)), 'no doubled full stop').to.deep.equal([]);
     } finally {
       await Promise.all([consumer.app.disposeAsync(), publisher.app.disposeAsync(), sloppy.app.disposeAsync()]);
       await redis.quit();

@@ -119,4 +119,49 @@ describeBroker('Redis transport: flow control and shutdown', () => {
       await redis.quit();
     }
   });
+  it('should name each message left for redelivery when handlers outlast closeTimeoutMs, and report a late handler as not acknowledged', async () => {
+    const stream = streamKey('eventwire', 'late', 'orderPlaced');
+    const runs: string[] = [];
+    @injectable()
+    class Archive {
+      @subscribes(Shop, 'orderPlaced') async onOrderPlaced(order: Order): Promise<void> {
+        runs.push(order.id);
+        if (runs.length <= 2) await new Promise((resolve) => setTimeout(resolve, 600));
+      }
+    }
+    const options = { closeTimeoutMs: 200, claimIdleMs: 300, claimIntervalMs: 50 };
+    const leaving = node(server, 'late', options);
+    const publisher = node(server, 'late');
+    const redis = inspect(server.url);
+    try {
+      leaving.app.get(Archive);
+      await leaving.transport.ready();
+      for (const order of orders('late', 2)) await publisher.app.get(Shop).orderPlaced.fireAsync(order);
+      await eventually('both handlers to run', () => runs.length === 2);
+      const started = Date.now();
+      await leaving.app.disposeAsync();
+      expect(Date.now() - started, 'disposeAsync() waited about closeTimeoutMs, not for the handlers').to.be.below(550);
+      const left = leaving.failures.map(String).filter((f) => /still ran after closeTimeoutMs/.test(f));
+      expect(left).to.have.length(2);
+      const named = left.map((f) => /handler Archive\.onOrderPlaced of remote event "orderPlaced" \(id ([0-9a-f-]{36}), stream entry (\d+-\d+)\)/.exec(f));
+      expect(named.every((m) => m !== null), 'each report names the handler, the event and the message').to.equal(true);
+      expect(new Set(named.map((m) => m![2])).size, 'one report per message').to.equal(2);
+      await eventually('the late handlers to be reported as not acknowledged', () =>
+        leaving.failures.map(String).filter((f) => /ended after its consumer closed .*NOT acknowledged/.test(f)).length === 2,
+      5000, () => leaving.failures.map(String));
+      expect(await pendingCount(redis, stream, 'Archive.onOrderPlaced'), 'both messages stay pending').to.equal(2);
+      // Another instance runs them again: the effect is doubled, but it was reported, never silent.
+      const rescuer = node(server, 'late', options);
+      try {
+        rescuer.app.get(Archive);
+        await waitDrained(server.url, stream, 'Archive.onOrderPlaced');
+        expect([...runs].sort()).to.deep.equal(['late-0', 'late-0', 'late-1', 'late-1']);
+      } finally {
+        await rescuer.app.disposeAsync();
+      }
+    } finally {
+      await publisher.app.disposeAsync();
+      await redis.quit();
+    }
+  });
 });
