@@ -4,7 +4,7 @@ import type { Consumer, EncodedEnvelope, TransportSubscription } from '../transp
 import { BrokerError, DeadLetterError, NoSubscriberError, PoisonMessageError } from '../transport-errors';
 import { deadLetterKey, fromFields, streamKey } from './fields';
 import type { ResolvedOptions } from './options';
-import { autoClaimReply, entriesReply, pendingReply, readReply } from './replies';
+import { autoClaimReply, entriesReply, pendingReply, readReply, type Entry } from './replies';
 
 /** What a consumer needs from its transport. */
 export interface ConsumerContext {
@@ -51,12 +51,33 @@ export class StreamConsumer implements Consumer {
   private readonly loop: Promise<void>;
   private closing: Promise<void> | undefined;
   private paused = false;
+  /**
+   * Where re-reading this consumer's own pending entries (`XREADGROUP ... 0`) goes on, or
+   * undefined once none is left: after every (re)connection, entries read before a crash of
+   * this process (same `consumerName`) or whose read reply a broker crash lost are taken first.
+   */
+  private history: string | undefined = '0';
+  /** No taking over of other consumers' messages before this time: see `onCommandReady`. */
+  private claimNotBefore = 0;
+  private connectedBefore: boolean;
+  private readonly onCommandReady = (): void => {
+    // Back from an outage: live consumers renew their messages now, and get claimIdleMs to do
+    // so before anyone (this consumer included) takes messages over by their idle time.
+    if (this.connectedBefore) this.claimNotBefore = Date.now() + this.options.claimIdleMs;
+    this.connectedBefore = true;
+    this.renew();
+  };
 
   constructor(private readonly context: ConsumerContext, private readonly subscription: TransportSubscription) {
     const { prefix } = context.options;
     this.key = streamKey(prefix, subscription.namespace, subscription.event);
     this.blocking = context.openBlocking();
-    this.blocking.on('ready', () => { this.clientId = undefined; });
+    this.blocking.on('ready', () => {
+      this.clientId = undefined;
+      this.history = '0';
+    });
+    this.connectedBefore = context.command.status === 'ready';
+    context.command.on('ready', this.onCommandReady);
     let markReady!: () => void;
     this.ready = new Promise((resolve) => { markReady = resolve; });
     this.loop = this.run(markReady);
@@ -91,6 +112,7 @@ export class StreamConsumer implements Consumer {
     this.stopping.abort(new Error(`The consumer of ${this.key} for group ${group} is closing.`));
     this.wake?.();
     clearTimeout(this.claimTimer);
+    this.context.command.off('ready', this.onCommandReady);
     if (this.reading && this.clientId !== undefined && this.context.command.status === 'ready') {
       // Ends the blocked XREADGROUP now, as if it had timed out: no message is lost in its reply.
       await within(this.context.command.call('CLIENT', 'UNBLOCK', this.clientId, 'TIMEOUT'), 1000).catch(() => undefined);
@@ -136,16 +158,23 @@ export class StreamConsumer implements Consumer {
       }
       try {
         this.clientId ??= Number(await within(this.blocking.call('CLIENT', 'ID'), 1000));
-        this.reading = true;
+        const history = this.history;
+        this.reading = history === undefined;
         const read = this.blocking.call(
-          'XREADGROUP', 'GROUP', this.subscription.group, this.options.consumerName,
-          'COUNT', free, 'BLOCK', this.options.blockMs, 'STREAMS', this.key, '>');
+          'XREADGROUP', 'GROUP', this.subscription.group, this.options.consumerName, 'COUNT', free,
+          ...(history === undefined ? ['BLOCK', this.options.blockMs, 'STREAMS', this.key, '>'] : ['STREAMS', this.key, history]));
         read.catch(() => undefined);   // settled late when the connection dropped: see below
         // A dropped connection never answers this read: wait for the next connection at once.
         const reply = await this.unlessDisconnected(read);
         this.reading = false;
         failures = 0;
-        for (const [id, fields] of readReply(reply)) this.take(id, fields, 1);
+        const entries = readReply(reply);
+        if (history === undefined) {
+          for (const [id, fields] of entries) this.take(id, fields, 1);
+        } else {
+          if (this.history === history) this.history = entries.length < free ? undefined : entries[entries.length - 1][0];
+          await this.takeCounted(entries);
+        }
       } catch (error) {
         this.reading = false;
         if (this.stopped) break;
@@ -333,7 +362,7 @@ export class StreamConsumer implements Consumer {
   private async claim(): Promise<void> {
     const command = this.context.command;
     const free = this.options.maxInFlight - this.owned.size;
-    if (free <= 0 || command.status !== 'ready' || this.stopped || this.paused) return;
+    if (free <= 0 || command.status !== 'ready' || this.stopped || this.paused || Date.now() < this.claimNotBefore) return;
     const { group } = this.subscription;
     const { cursor, entries, deleted } = autoClaimReply(await command.call(
       'XAUTOCLAIM', this.key, group, this.options.consumerName, this.options.claimIdleMs, this.cursor, 'COUNT', free));
@@ -344,9 +373,15 @@ export class StreamConsumer implements Consumer {
         `${deleted.length} pending message(s) of ${this.key} were trimmed from the stream before group ${group} handled them ` +
         '(maxStreamLength is too small for this consumer): they cannot be delivered.'));
     }
+    await this.takeCounted(entries);
+  }
+
+  /** Takes entries read again (not for the first time), with their delivery counts. */
+  private async takeCounted(entries: readonly Entry[]): Promise<void> {
+    const { group } = this.subscription;
     const fresh = entries.filter(([id]) => !this.owned.has(id));
     if (fresh.length === 0) return;
-    const pipeline = command.pipeline();
+    const pipeline = this.context.command.pipeline();
     for (const [id] of fresh) pipeline.call('XPENDING', this.key, group, id, id, 1);
     const counts = (await pipeline.exec()) ?? [];
     fresh.forEach(([id, fields], i) => {
@@ -355,19 +390,26 @@ export class StreamConsumer implements Consumer {
     });
   }
 
-  /** Keeps the messages of running handlers from going idle, so that no one takes them over. */
+  /**
+   * Keeps the messages of running handlers from going idle (a lease renewed every third of
+   * `claimIdleMs`), so that no one takes over a message whose handler still runs.
+   */
   private renewSoon(): void {
     if (this.renewTimer !== undefined) return;
     this.renewTimer = setTimeout(() => {
       this.renewTimer = undefined;
       if (this.owned.size === 0) return;
-      const command = this.context.command;
-      if (command.status === 'ready') {
-        command.call('XCLAIM', this.key, this.subscription.group, this.options.consumerName, 0, ...this.owned.keys(), 'JUSTID')
-          .catch(() => undefined);   // the next renewal tries again
-      }
+      this.renew();
       this.renewSoon();
     }, Math.max(10, Math.floor(this.options.claimIdleMs / 3)));
+  }
+
+  /** Resets the idle time of every message this consumer holds (`XCLAIM ... JUSTID`). */
+  private renew(): void {
+    const command = this.context.command;
+    if (this.owned.size === 0 || command.status !== 'ready' || this.stopped) return;
+    command.call('XCLAIM', this.key, this.subscription.group, this.options.consumerName, 0, ...this.owned.keys(), 'JUSTID')
+      .catch(() => undefined);   // the next renewal tries again
   }
 
   private acquire(): Promise<void> {

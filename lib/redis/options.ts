@@ -24,9 +24,12 @@ export interface RedisTransportOptions {
   /** Delay before the first retry of a failing message; it doubles for each retry, up to 30 s. Default 200. */
   retryDelayMs?: number;
   /**
-   * A message a consumer holds for this long without renewing it (the consumer crashed or hangs)
-   * is reclaimed by another consumer of its group. Live handlers renew their messages, so a slow
-   * handler keeps its message. Also the lease of an envelope id being handled. Default 30 000.
+   * A message a consumer holds for this long without renewing it (the consumer crashed) is
+   * reclaimed by another consumer of its group. Live handlers renew their messages every third
+   * of it, so a slow handler keeps its message; but a handler that BLOCKS the event loop for
+   * longer (synchronous work) cannot renew, and its message is run again elsewhere: raise it
+   * then. Also the lease of an envelope id being handled. Default 3000: a crashed consumer's
+   * messages are handled elsewhere within about 1.5 × claimIdleMs.
    */
   claimIdleMs?: number;
   /** How often each consumer looks for such messages. Default `claimIdleMs / 2`. */
@@ -65,7 +68,7 @@ export function resolveOptions(options: RedisTransportOptions, consumerName: str
   if (options === null || typeof options !== 'object') {
     throw new InvalidArgumentError(`new RedisTransport(): options must be an object, got ${safeString(options)}.`);
   }
-  const claimIdleMs = options.claimIdleMs ?? 30_000;
+  const claimIdleMs = options.claimIdleMs ?? 3000;
   const resolved: ResolvedOptions = {
     connection: options.connection,
     prefix: options.prefix ?? 'eventwire',

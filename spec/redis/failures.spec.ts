@@ -4,7 +4,7 @@ import { DeadLetterError, Event, injectable, publishes, subscribes, type Codec, 
 import { deadLetterKey, streamKey } from '../../lib/redis';
 import { toFields } from '../../lib/redis/fields';
 import { Shop, type Order } from './fixtures/shop';
-import { describeBroker, drained, eventually, inspect, node, pendingCount, tally, waitDrained } from './helpers';
+import { describeBroker, drained, eventually, inspect, node, orders, pendingCount, tally, waitDrained } from './helpers';
 import { RedisServer } from './redis-server';
 
 function entryFields(entry: [string, string[]]): Record<string, string> {
@@ -92,6 +92,36 @@ describeBroker('Redis transport: failures, duplicates and payloads', () => {
       expect(dead['dl.error']).to.match(/delivered 4 times without being acknowledged: its consumers crashed or hung/);
       await waitDrained(server.url, stream, group);
       expect(failures.map((f) => (f as Error).name)).to.deep.equal(['DeadLetterError']);
+    } finally {
+      await Promise.all([app.disposeAsync(), publisher.app.disposeAsync()]);
+      await redis.quit();
+    }
+  });
+
+  it('should first take its own pending entries when it starts again under the same consumerName, without waiting for claimIdleMs', async () => {
+    const stream = streamKey('eventwire', 'own', 'orderPlaced');
+    const group = 'Returner.onOrderPlaced';
+    const handled: [string, number][] = [];
+    @injectable()
+    class Returner {
+      @subscribes(Shop, 'orderPlaced', { info: true }) onOrderPlaced(info: RemoteEventInfo<[Order]>, order: Order): void {
+        handled.push([order.id, info.envelope!.version]);
+      }
+    }
+    const redis = inspect(server.url);
+    const publisher = node(server, 'own');
+    // The previous life of this process read three messages and crashed before handling them.
+    await redis.xgroup('CREATE', stream, group, '$', 'MKSTREAM');
+    for (const order of orders('own', 3)) await publisher.app.get(Shop).orderPlaced.fireAsync(order);
+    await redis.xreadgroup('GROUP', group, 'pod-7', 'COUNT', 3, 'STREAMS', stream, '>');
+    const started = Date.now();
+    const { app, failures } = node(server, 'own', { consumerName: 'pod-7', claimIdleMs: 60_000, maxInFlight: 2 });
+    try {
+      app.get(Returner);
+      await waitDrained(server.url, stream, group);
+      expect(Date.now() - started, 'long before claimIdleMs').to.be.below(5000);
+      expect(handled.map(([id]) => id).sort()).to.deep.equal(['own-0', 'own-1', 'own-2']);
+      expect(failures).to.deep.equal([]);
     } finally {
       await Promise.all([app.disposeAsync(), publisher.app.disposeAsync()]);
       await redis.quit();
