@@ -28,5 +28,5 @@ export type { RemoteEventInfo, RemoteOptions } from './remote';
 export { MemoryIdempotencyStore } from './idempotency';
 export type { MemoryIdempotencyOptions } from './idempotency';
 export {
-  BrokerError, DeadLetterError, NoSubscriberError, PoisonMessageError, PublishBufferFullError, PublishError, TransportClosedError,
+  BrokerError, DeadLetterError, NoSubscriberError, PayloadTooLargeError, PoisonMessageError, PublishBufferFullError, PublishError, TransportClosedError,
 } from './transport-errors';

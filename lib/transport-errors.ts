@@ -20,6 +20,11 @@ export class PublishBufferFullError extends PublishError {
   override readonly code = 'EVENTWIRE_PUBLISH_BUFFER_FULL';
 }
 
+/** The encoded payload is larger than the transport accepts (`maxPayloadBytes`). */
+export class PayloadTooLargeError extends PublishError {
+  override readonly code = 'EVENTWIRE_PAYLOAD_TOO_LARGE';
+}
+
 /** The bridge or transport was closed: it publishes and delivers nothing any more. */
 export class TransportClosedError extends EventwireError {
   readonly code = 'EVENTWIRE_TRANSPORT_CLOSED';

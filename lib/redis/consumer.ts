@@ -279,6 +279,12 @@ export class StreamConsumer implements Consumer {
     if (typeof envelope === 'string') {
       return this.deadLetter(id, fields, new PoisonMessageError(`Message ${id} of ${this.key} cannot be handled: ${envelope}`), deliveries);
     }
+    const { event, namespace } = this.subscription;
+    if (envelope.name !== event || envelope.namespace !== namespace) {
+      return this.deadLetter(id, fields, new PoisonMessageError(
+        `Message ${id} of ${this.key} cannot be handled: its envelope names event ${JSON.stringify(envelope.name)} of namespace ` +
+        `${JSON.stringify(envelope.namespace)}, but this stream carries event "${event}" of namespace "${namespace}" (it was not written by eventwire)`), deliveries);
+    }
     if (deliveries > maxAttempts) {
       return this.deadLetter(id, fields, new DeadLetterError(
         `it was delivered ${deliveries} times without being acknowledged: its consumers crashed or hung while handling it`), deliveries);

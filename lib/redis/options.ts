@@ -44,12 +44,28 @@ export interface RedisTransportOptions {
   /** Where a consumer group created now starts: at `'new'` events (default) or the stream's `'beginning'`. */
   startFrom?: 'new' | 'beginning';
   /**
-   * Trim each stream to about this many entries on publish (`XADD MAXLEN ~`). Default: never.
-   * Trimming removes entries that slow or stopped groups have not read yet.
+   * How long stream entries are kept: each publish trims entries older than this from its
+   * stream (`XADD MINID ~ <now - retentionMs>`), so streams stay bounded by age. A group that is
+   * stopped for longer never sees what was trimmed. `0` keeps entries forever. Default 24 h.
+   */
+  retentionMs?: number;
+  /**
+   * Trim each stream to about this many entries on publish (`XADD MAXLEN ~`) INSTEAD of by age
+   * (`retentionMs`). Default: by age. Trimming removes entries that slow or stopped groups have
+   * not read yet.
    */
   maxStreamLength?: number;
-  /** How long handled envelope ids are remembered to drop duplicates. Default 24 h. */
+  /**
+   * How long handled envelope ids are remembered to drop duplicates. Default `retentionMs`
+   * (24 h when that is 0): as long as an entry can still be delivered.
+   */
   dedupTtlMs?: number;
+  /**
+   * The largest encoded payload, in bytes (UTF-8), that `publish` accepts; a larger one THROWS
+   * `PayloadTooLargeError` synchronously (every subscriber would hold it in memory). Default
+   * 1 MiB: send a reference (a key, a URL) to larger data.
+   */
+  maxPayloadBytes?: number;
   /** How long `close()` waits for handlers in flight and for unconfirmed publishes. Default 10 000. */
   closeTimeoutMs?: number;
   /**
@@ -69,6 +85,7 @@ export function resolveOptions(options: RedisTransportOptions, consumerName: str
     throw new InvalidArgumentError(`new RedisTransport(): options must be an object, got ${safeString(options)}.`);
   }
   const claimIdleMs = options.claimIdleMs ?? 3000;
+  const retentionMs = options.retentionMs ?? DAY;
   const resolved: ResolvedOptions = {
     connection: options.connection,
     prefix: options.prefix ?? 'eventwire',
@@ -81,15 +98,17 @@ export function resolveOptions(options: RedisTransportOptions, consumerName: str
     blockMs: options.blockMs ?? 2000,
     maxPendingPublishes: options.maxPendingPublishes ?? 10_000,
     startFrom: options.startFrom ?? 'new',
+    retentionMs,
     maxStreamLength: options.maxStreamLength,
-    dedupTtlMs: options.dedupTtlMs ?? 24 * 3600_000,
+    dedupTtlMs: options.dedupTtlMs ?? (retentionMs === 0 ? DAY : retentionMs),
+    maxPayloadBytes: options.maxPayloadBytes ?? 1024 * 1024,
     closeTimeoutMs: options.closeTimeoutMs ?? 10_000,
     onError: options.onError ?? ((error) => { process.stderr.write(`eventwire/redis: ${error.message}\n`); }),
   };
-  const counts = ['maxInFlight', 'maxAttempts', 'maxPendingPublishes'] as const;
+  const counts = ['maxInFlight', 'maxAttempts', 'maxPendingPublishes', 'maxPayloadBytes'] as const;
   for (const name of counts) whole(name, resolved[name], 1);
-  const times = ['retryDelayMs', 'claimIdleMs', 'claimIntervalMs', 'blockMs', 'dedupTtlMs', 'closeTimeoutMs'] as const;
-  for (const name of times) whole(name, resolved[name], name === 'retryDelayMs' ? 0 : 1);
+  const times = ['retryDelayMs', 'retentionMs', 'claimIdleMs', 'claimIntervalMs', 'blockMs', 'dedupTtlMs', 'closeTimeoutMs'] as const;
+  for (const name of times) whole(name, resolved[name], name === 'retryDelayMs' || name === 'retentionMs' ? 0 : 1);
   if (resolved.maxStreamLength !== undefined) whole('maxStreamLength', resolved.maxStreamLength, 1);
   for (const name of ['prefix', 'consumerName'] as const) {
     if (typeof resolved[name] !== 'string' || resolved[name] === '') {
@@ -104,6 +123,8 @@ export function resolveOptions(options: RedisTransportOptions, consumerName: str
   }
   return resolved;
 }
+
+const DAY = 24 * 3600_000;
 
 function whole(name: string, value: unknown, min: number): void {
   if (!(Number.isInteger(value) && (value as number) >= min)) {

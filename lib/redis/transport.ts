@@ -4,7 +4,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { safeString } from '../error-policy';
 import { InvalidArgumentError } from '../errors';
 import type { Consumer, EncodedEnvelope, Transport, TransportSubscription } from '../transport';
-import { BrokerError, PublishBufferFullError, PublishError, TransportClosedError } from '../transport-errors';
+import { BrokerError, PayloadTooLargeError, PublishBufferFullError, PublishError, TransportClosedError } from '../transport-errors';
 import { StreamConsumer, within } from './consumer';
 import { streamKey, toFields } from './fields';
 import { RedisIdempotencyStore } from './idempotency';
@@ -45,6 +45,7 @@ export class RedisTransport implements Transport {
   private connected = false;
   private everConnected = false;
   private reportedDown = false;
+  private downSince = 0;
 
   /** @param options Where the broker is, and the delivery limits. Connecting starts at once. */
   constructor(options: RedisTransportOptions = {}) {
@@ -53,6 +54,11 @@ export class RedisTransport implements Transport {
     const { host, port } = this.command.options;
     this.description = `redis://${host ?? '127.0.0.1'}:${port ?? 6379}`;
     this.command.on('ready', () => {
+      if (this.reportedDown && !this.closed) {
+        this.report(new BrokerError(
+          `${this.everConnected ? 'Connected again to' : 'Connected to'} ${this.description} after ${Date.now() - this.downSince} ms: the ${this.publishes.size} buffered publish(es) ` +
+          'are being sent, and consumers read again.'));
+      }
       this.connected = true;
       this.everConnected = true;
       this.reportedDown = false;
@@ -76,14 +82,28 @@ export class RedisTransport implements Transport {
     if (this.closed) {
       throw new TransportClosedError(`Cannot publish ${what}: the Redis transport ${this.description} is closed. Publish before disposing the container.`);
     }
-    if (this.publishes.size >= this.options.maxPendingPublishes) {
+    const { maxPayloadBytes, maxPendingPublishes, retentionMs, maxStreamLength } = this.options;
+    // A UTF-8 byte is at most one UTF-16 unit, and a unit at most three bytes: count only near the limit.
+    if (envelope.payload.length * 3 > maxPayloadBytes) {
+      const bytes = Buffer.byteLength(envelope.payload, 'utf8');
+      if (bytes > maxPayloadBytes) {
+        throw new PayloadTooLargeError(
+          `Cannot publish ${what}: its encoded payload is ${bytes} bytes, over the Redis transport's maxPayloadBytes ` +
+          `(${maxPayloadBytes}); every subscriber would hold it in memory. Publish a reference to the data (a key, a URL) ` +
+          'instead, or raise maxPayloadBytes.');
+      }
+    }
+    if (this.publishes.size >= maxPendingPublishes) {
+      const state = this.connected ? '' : this.reportedDown ? ', which is unreachable' : ', whose connection is still opening';
       throw new PublishBufferFullError(
         `Cannot publish ${what}: ${this.publishes.size} earlier publishes are still waiting for ${this.description}` +
-        `${this.connected ? '' : ', which is unreachable'} (maxPendingPublishes = ${this.options.maxPendingPublishes}). ` +
+        `${state} (maxPendingPublishes = ${maxPendingPublishes}). ` +
         'This event was NOT published: retry it later, publish more slowly (await fireAsync), or raise maxPendingPublishes.');
     }
     const key = streamKey(this.options.prefix, envelope.namespace, envelope.name);
-    const trim = this.options.maxStreamLength === undefined ? [] : ['MAXLEN', '~', this.options.maxStreamLength];
+    // One strategy per XADD: by length when asked, else by age (stream ids start with their time in ms).
+    const trim = maxStreamLength !== undefined ? ['MAXLEN', '~', maxStreamLength]
+      : retentionMs > 0 ? ['MINID', '~', Math.max(0, Date.now() - retentionMs)] : [];
     let fail!: (error: Error) => void;
     const stored = new Promise<void>((resolve, reject) => {
       fail = reject;
@@ -175,6 +195,7 @@ export class RedisTransport implements Transport {
   private reportDown(reason: string, cause?: Error): void {
     if (this.reportedDown || this.closed) return;
     this.reportedDown = true;
+    this.downSince = Date.now();
     this.report(new BrokerError(
       `${this.everConnected ? 'Lost the connection to' : 'Cannot connect to'} ${this.description} (${reason}). ` +
       `Reconnecting; meanwhile publishes are buffered (up to maxPendingPublishes = ${this.options.maxPendingPublishes}) and consumers wait.`,

@@ -128,6 +128,8 @@ export class ServiceProcess {
   private stderr = '';
   private exited: Promise<void>;
   private hasExited = false;
+  /** The exit code once the process has exited (null when killed by a signal). */
+  exitCode: number | null | undefined;
 
   private constructor(config: FixtureConfig) {
     this.child = fork(fixture, [], {
@@ -138,7 +140,8 @@ export class ServiceProcess {
     this.pid = this.child.pid!;
     this.child.stderr!.on('data', (chunk: Buffer) => { this.stderr += chunk.toString(); });
     this.child.on('message', (message) => this.messages.push(message as FixtureMessage));
-    this.exited = new Promise((resolve) => this.child.once('exit', () => {
+    this.exited = new Promise((resolve) => this.child.once('exit', (code) => {
+      this.exitCode = code;
       this.hasExited = true;
       running.delete(this);
       resolve();
@@ -184,6 +187,13 @@ export class ServiceProcess {
   async kill9(): Promise<void> {
     if (!this.hasExited) this.child.kill('SIGKILL');
     await this.exited;
+  }
+
+  /** Sends SIGTERM (the fixture closes its container as docs/remote.md recommends) and waits for the exit; its code. */
+  async terminate(): Promise<number | null | undefined> {
+    if (!this.hasExited) this.child.kill('SIGTERM');
+    await this.exited;
+    return this.exitCode;
   }
 
   /** Asks for a clean shutdown and waits until the process exits by itself. */
