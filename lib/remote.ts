@@ -277,7 +277,7 @@ export class RemoteBridge implements RemoteLink {
 
   /** Claims the id, waiting while another consumer handles a duplicate of it. */
   private async claim(scope: string, id: string, signal: AbortSignal): Promise<IdempotencyClaim | 'done'> {
-    for (let wait = 20; ; wait = Math.min(wait * 2, 1000)) {
+    for (let wait = 20; ; wait = Math.min(wait * 2, 250)) {
       const claim = await this.idempotency.claim(scope, id);
       if (claim !== 'busy') return claim;
       await sleep(wait, signal);

@@ -28,11 +28,11 @@ export interface RedisTransportOptions {
    * reclaimed by another consumer of its group. Live handlers renew their messages every third
    * of it, so a slow handler keeps its message; but a handler that BLOCKS the event loop for
    * longer (synchronous work) cannot renew, and its message is run again elsewhere: raise it
-   * then. Also the lease of an envelope id being handled. Default 3000: a crashed consumer's
-   * messages are handled elsewhere within about 1.5 × claimIdleMs.
+   * then. Two thirds of it is the lease of an envelope id being handled. Default 3000: a crashed consumer's
+   * messages are handled elsewhere within about 4/3 × claimIdleMs.
    */
   claimIdleMs?: number;
-  /** How often each consumer looks for such messages. Default `claimIdleMs / 2`. */
+  /** How often each consumer looks for such messages. Default `claimIdleMs / 3`. */
   claimIntervalMs?: number;
   /** The `BLOCK` of each `XREADGROUP`: the longest a read waits, so a lost connection is noticed. Default 2000. */
   blockMs?: number;
@@ -94,7 +94,7 @@ export function resolveOptions(options: RedisTransportOptions, consumerName: str
     maxAttempts: options.maxAttempts ?? 5,
     retryDelayMs: options.retryDelayMs ?? 200,
     claimIdleMs,
-    claimIntervalMs: options.claimIntervalMs ?? Math.max(10, Math.floor(claimIdleMs / 2)),
+    claimIntervalMs: options.claimIntervalMs ?? Math.max(10, Math.floor(claimIdleMs / 3)),
     blockMs: options.blockMs ?? 2000,
     maxPendingPublishes: options.maxPendingPublishes ?? 10_000,
     startFrom: options.startFrom ?? 'new',

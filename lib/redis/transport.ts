@@ -68,7 +68,10 @@ export class RedisTransport implements Transport {
       this.connected = false;
     });
     this.command.on('error', (error: Error) => this.reportDown(error.message, error));
-    this.idempotency = new RedisIdempotencyStore(this.command, `${this.options.prefix}:seen`, this.options.claimIdleMs, this.options.dedupTtlMs);
+    // The lease of an id lapses (2/3 claimIdleMs after its holder died) before its message can be
+    // taken over (claimIdleMs): the consumer that takes it over finds the id free at once.
+    const leaseMs = Math.max(1, Math.floor((this.options.claimIdleMs * 2) / 3));
+    this.idempotency = new RedisIdempotencyStore(this.command, `${this.options.prefix}:seen`, leaseMs, this.options.dedupTtlMs);
   }
 
   /** Publishes not yet confirmed by the broker. */
