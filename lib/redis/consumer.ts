@@ -57,16 +57,8 @@ export class StreamConsumer implements Consumer {
    * this process (same `consumerName`) or whose read reply a broker crash lost are taken first.
    */
   private history: string | undefined = '0';
-  /** No taking over of other consumers' messages before this time: see `onCommandReady`. */
+  /** No taking over of other consumers' messages before this time: see `commandReady`. */
   private claimNotBefore = 0;
-  private connectedBefore: boolean;
-  private readonly onCommandReady = (): void => {
-    // Back from an outage: live consumers renew their messages now, and get claimIdleMs to do
-    // so before anyone (this consumer included) takes messages over by their idle time.
-    if (this.connectedBefore) this.claimNotBefore = Date.now() + this.options.claimIdleMs;
-    this.connectedBefore = true;
-    this.renew();
-  };
 
   constructor(private readonly context: ConsumerContext, private readonly subscription: TransportSubscription) {
     const { prefix } = context.options;
@@ -76,8 +68,6 @@ export class StreamConsumer implements Consumer {
       this.clientId = undefined;
       this.history = '0';
     });
-    this.connectedBefore = context.command.status === 'ready';
-    context.command.on('ready', this.onCommandReady);
     let markReady!: () => void;
     this.ready = new Promise((resolve) => { markReady = resolve; });
     this.loop = this.run(markReady);
@@ -89,6 +79,16 @@ export class StreamConsumer implements Consumer {
 
   private get stopped(): boolean {
     return this.stopping.signal.aborted;
+  }
+
+  /**
+   * Called by the transport when its command connection is ready; `again` after an outage.
+   * Back from an outage, live consumers renew their messages at once, and get claimIdleMs to do
+   * so before anyone (this consumer included) takes messages over by their idle time.
+   */
+  commandReady(again: boolean): void {
+    if (again) this.claimNotBefore = Date.now() + this.options.claimIdleMs;
+    this.renew();
   }
 
   /** See {@link Consumer.pause}. */
@@ -112,7 +112,6 @@ export class StreamConsumer implements Consumer {
     this.stopping.abort(new Error(`The consumer of ${this.key} for group ${group} is closing.`));
     this.wake?.();
     clearTimeout(this.claimTimer);
-    this.context.command.off('ready', this.onCommandReady);
     if (this.reading && this.clientId !== undefined && this.context.command.status === 'ready') {
       // Ends the blocked XREADGROUP now, as if it had timed out: no message is lost in its reply.
       await within(this.context.command.call('CLIENT', 'UNBLOCK', this.clientId, 'TIMEOUT'), 1000).catch(() => undefined);

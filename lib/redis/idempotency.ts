@@ -31,10 +31,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
    * @param leaseMs How long a claim outlives its holder.
    * @param ttlMs How long a handled id is remembered.
    */
-  constructor(private readonly redis: Redis, private readonly prefix: string, private readonly leaseMs: number, private readonly ttlMs: number) {
-    // Back from an outage: renew at once, before the leases of running handlers lapse.
-    redis.on('ready', this.renew);
-  }
+  constructor(private readonly redis: Redis, private readonly prefix: string, private readonly leaseMs: number, private readonly ttlMs: number) {}
 
   /** See {@link IdempotencyStore.claim}. */
   async claim(scope: string, id: string): Promise<IdempotencyClaim | 'done' | 'busy'> {
@@ -58,7 +55,6 @@ export class RedisIdempotencyStore implements IdempotencyStore {
 
   /** Stops renewing claims (they lapse after their lease). */
   close(): void {
-    this.redis.off('ready', this.renew);
     clearTimeout(this.timer);
     this.timer = undefined;
     this.open.clear();
@@ -74,11 +70,12 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     }, Math.max(10, Math.floor(this.leaseMs / 3)));
   }
 
-  private readonly renew = (): void => {
+  /** Renews every live claim now (the transport calls it when back from an outage). */
+  renew(): void {
     // During an outage the renewals would only pile up in the offline queue.
     if (this.open.size === 0 || this.redis.status !== 'ready') return;
     const pipeline = this.redis.pipeline();
     for (const [key, holder] of this.open) pipeline.eval(RENEW, 1, key, holder, this.leaseMs);
     pipeline.exec().catch(() => undefined);   // a claim that lapses is re-checked by its next holder
-  };
+  }
 }

@@ -59,6 +59,9 @@ export class RedisTransport implements Transport {
           `${this.everConnected ? 'Connected again to' : 'Connected to'} ${this.description} after ${Date.now() - this.downSince} ms: the ${this.publishes.size} buffered publish(es) ` +
           'are being sent, and consumers read again.'));
       }
+      // One listener for all: a listener per consumer would trip EventEmitter's leak warning.
+      this.idempotency.renew();
+      for (const consumer of this.consumers) consumer.commandReady(this.everConnected);
       this.connected = true;
       this.everConnected = true;
       this.reportedDown = false;

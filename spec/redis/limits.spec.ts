@@ -108,4 +108,22 @@ describeBroker('Redis transport: bounded growth and checked input', () => {
     }
     expect(failures).to.deep.equal([]);
   });
+
+  it('should run many subscriptions on one transport without piling listeners on its connection', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => { warnings.push(warning); };
+    process.on('warning', onWarning);
+    const transport = new RedisTransport({ connection: server.url, blockMs: 200 });
+    try {
+      for (let i = 0; i < 24; i++) {
+        transport.subscribe({ namespace: 'many', event: `e${i}`, group: `G${i}.on`, handle: async () => undefined });
+      }
+      await transport.ready();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.map((w) => w.name)).not.to.include('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+      await transport.close();
+    }
+  });
 });
