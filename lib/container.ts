@@ -2,7 +2,7 @@ import { emitWarning, type TraceHook } from './event';
 import { DisposedError, InvalidArgumentError, OverrideError, ResolutionError } from './errors';
 import { checkErrorPolicy, className, defaultReporter, report, safeString, type ErrorPolicyOptions } from './error-policy';
 import {
-  injectableOptions, injectedTokens, parameterTypes, publishedEvents, subscribedEvents, SCOPES,
+  declaredDeps, injectableOptions, injectedTokens, parameterTypes, publishedEvents, subscribedEvents, SCOPES,
   type Class, type Constructor, type Scope,
 } from './metadata';
 import { buildGraph, type WiringGraph } from './graph';
@@ -569,7 +569,8 @@ export class Container implements Disposable, AsyncDisposable {
       throw new ResolutionError(
         `${ctor.name} has constructor parameters but no type information for ${where}: emitDecoratorMetadata is off, ` +
         `the class has no decorator, or the build tool does not emit metadata (esbuild, tsx, Vitest 3). ` +
-        `Add @injectable() to the class with emitDecoratorMetadata on, or name each dependency with @inject(token).`, path);
+        `List the dependencies with @injectable({ deps: [...] }) (any build, standard or legacy decorators), ` +
+        `or add @injectable() to the class with emitDecoratorMetadata on, or name each dependency with @inject(token).`, path);
     }
     if (token === undefined) {
       throw new ResolutionError(
@@ -620,11 +621,14 @@ export class Container implements Disposable, AsyncDisposable {
 function parametersOf(ctor: Function): { count: number; declared: readonly unknown[] | undefined; injected: ReadonlyMap<number, unknown> } {
   // A subclass without a constructor of its own takes its parent's parameters.
   let owner: Function = ctor;
-  while (parameterTypes(owner) === undefined && injectedTokens(owner).size === 0 && owner.length === 0) {
+  while (declaredDeps(owner) === undefined && parameterTypes(owner) === undefined && injectedTokens(owner).size === 0 && owner.length === 0) {
     const parent = Object.getPrototypeOf(owner) as Function;
     if (typeof parent !== 'function' || parent === Function.prototype) break;
     owner = parent;
   }
+  // `@injectable({ deps })` names every parameter: it wins over @inject and emitted types.
+  const deps = declaredDeps(owner);
+  if (deps !== undefined) return { count: deps.length, declared: deps, injected: new Map() };
   const declared = parameterTypes(owner);
   const injected = injectedTokens(owner);
   const count = Math.max(owner.length, declared?.length ?? 0, ...[...injected.keys()].map((i) => i + 1));

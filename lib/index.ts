@@ -10,7 +10,9 @@ export {
   DecoratorError, DisposedError, EventwireError, FireAbortedError, InvalidArgumentError, OverrideError, ResolutionError,
 } from './errors';
 export { inject, injectable, publishes, subscribes } from './decorators';
-export type { EventKeys, PayloadOf } from './decorators';
+export type {
+  DepTypes, DepsMatch, EventKeys, InjectableDecorator, InjectableDepsDecorator, MethodDecorator, PayloadOf, PublishesDecorator,
+} from './decorators';
 export type { Class, Constructor, InjectableOptions, PublishOptions, Scope, SubscribeOptions } from './metadata';
 export { Container, InjectionToken } from './container';
 export type { ContainerOptions, Provider, ProviderDefinition, ScopeOptions, Token } from './container';

@@ -72,33 +72,83 @@ export interface InjectableOptions {
    * `'scoped'`: one per child scope; `'transient'`: a new one per request. See {@link Scope}.
    */
   scope?: Scope;
+  /**
+   * The constructor's dependencies, one token per parameter, in order: needs neither emitted
+   * metadata nor `@inject`, so it works under standard decorators and every build tool. The
+   * compiler checks the list against the constructor's parameter types.
+   */
+  deps?: readonly unknown[];
 }
+
+/**
+ * `Symbol.metadata`, which standard decorators use to give `context.metadata`. Node 20 lacks
+ * it: it is set here, before any decorated class is defined, to the same symbol that other
+ * libraries and esbuild use (`Symbol.for('Symbol.metadata')`); an existing one is kept.
+ */
+const symbolMetadata: symbol = (Symbol as { metadata?: symbol }).metadata ??= Symbol.for('Symbol.metadata');
 
 const PUBLISHES = Symbol('eventwire:publishes');
 const SUBSCRIBES = Symbol('eventwire:subscribes');
 const INJECTABLE = Symbol('eventwire:injectable');
 const INJECT = Symbol('eventwire:inject');
 
-function own<T>(key: symbol, target: object): T[] {
-  let list = Reflect.getOwnMetadata(key, target) as T[] | undefined;
+/**
+ * Where a class's declarations are kept: its prototype (legacy decorators, through `Reflect`),
+ * or the `context.metadata` object of standard decorators, which the class then holds as its
+ * own `Symbol.metadata` (the declarations are own properties of that object).
+ */
+export type MetadataTarget = { readonly prototype: object } | { readonly metadata: DecoratorMetadataObject };
+
+function own<T>(key: symbol, target: MetadataTarget): T[] {
+  if ('metadata' in target) {
+    const holder = target.metadata as Record<symbol, T[]>;
+    if (!Object.prototype.hasOwnProperty.call(holder, key)) {
+      Object.defineProperty(holder, key, { value: [], enumerable: false, configurable: true, writable: true });
+    }
+    return holder[key];
+  }
+  return ownReflected<T>(key, target.prototype);
+}
+
+function ownReflected<T>(key: symbol, object: object): T[] {
+  let list = Reflect.getOwnMetadata(key, object) as T[] | undefined;
   if (list === undefined) {
     list = [];
-    Reflect.defineMetadata(key, list, target);
+    Reflect.defineMetadata(key, list, object);
   }
   return list;
 }
 
-export function recordPublished(prototype: object, event: PublishedEvent): void {
-  own<PublishedEvent>(PUBLISHES, prototype).push(event);
+/** The declarations under `key` that standard decorators recorded for exactly `ctor`. */
+function ownStandard<T>(ctor: unknown, key: symbol): readonly T[] {
+  if (typeof ctor !== 'function' || !Object.prototype.hasOwnProperty.call(ctor, symbolMetadata)) return [];
+  const holder = (ctor as unknown as Record<symbol, Record<symbol, T[]> | null | undefined>)[symbolMetadata];
+  if (holder === null || typeof holder !== 'object' || !Object.prototype.hasOwnProperty.call(holder, key)) return [];
+  return holder[key];
 }
 
-export function recordSubscribed(prototype: object, subscription: SubscribedEvent): void {
-  const list = own<SubscribedEvent>(SUBSCRIBES, prototype);
-  if (list.length === 0) {
-    subscriberClasses.push(new WeakRef((prototype as { constructor: Function }).constructor));
-    classesVersion++;
-  }
+export function recordPublished(target: MetadataTarget, event: PublishedEvent): void {
+  own<PublishedEvent>(PUBLISHES, target).push(event);
+}
+
+export function recordSubscribed(target: MetadataTarget, subscription: SubscribedEvent): void {
+  const list = own<SubscribedEvent>(SUBSCRIBES, target);
+  // Under standard decorators the class does not exist yet: its @injectable lists it (recordStandardClass).
+  if (list.length === 0 && 'prototype' in target) listSubscriberClass((target.prototype as { constructor: Function }).constructor);
   list.push(subscription);
+}
+
+/**
+ * Standard decorators: a class decorator (`@injectable`) names the class whose `context.metadata`
+ * holds `@subscribes` declarations, for the list of subscriber classes.
+ */
+export function recordStandardClass(ctor: Function, metadata: DecoratorMetadataObject | undefined): void {
+  if (metadata !== null && typeof metadata === 'object' && Object.prototype.hasOwnProperty.call(metadata, SUBSCRIBES)) listSubscriberClass(ctor);
+}
+
+function listSubscriberClass(ctor: Function): void {
+  subscriberClasses.push(new WeakRef(ctor));
+  classesVersion++;
 }
 
 /** Every class that declares a `@subscribes` method, held weakly, in the order defined. */
@@ -132,7 +182,7 @@ export function recordInjectable(ctor: Function, options: InjectableOptions): vo
 }
 
 export function recordInject(ctor: Function, index: number, token: unknown): void {
-  own<{ index: number; token: unknown }>(INJECT, ctor).push({ index, token });
+  ownReflected<{ index: number; token: unknown }>(INJECT, ctor).push({ index, token });
 }
 
 const publishedCache = new WeakMap<object, readonly PublishedEvent[]>();
@@ -157,7 +207,10 @@ function inherited<T>(ctor: Function, key: symbol, cache: WeakMap<object, readon
   const chain: object[] = [];
   for (let p: object | null = prototype; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) chain.unshift(p);
   for (const p of chain) {
-    const declared = (Reflect.getOwnMetadata(key, p) as T[] | undefined) ?? [];
+    const declared = [
+      ...(Reflect.getOwnMetadata(key, p) as T[] | undefined) ?? [],
+      ...ownStandard<T>(Object.prototype.hasOwnProperty.call(p, 'constructor') ? (p as { constructor: unknown }).constructor : undefined, key),
+    ];
     const seenHere = new Set<unknown>();
     for (const item of declared) {
       const k = id(item);
@@ -175,6 +228,11 @@ function inherited<T>(ctor: Function, key: symbol, cache: WeakMap<object, readon
 /** The `@injectable` options of a class, if it has the decorator (inherited). */
 export function injectableOptions(ctor: Function): InjectableOptions | undefined {
   return Reflect.getMetadata(INJECTABLE, ctor) as InjectableOptions | undefined;
+}
+
+/** The `deps` that `@injectable({ deps })` gave exactly this class (not inherited). */
+export function declaredDeps(ctor: Function): readonly unknown[] | undefined {
+  return (Reflect.getOwnMetadata(INJECTABLE, ctor) as InjectableOptions | undefined)?.deps;
 }
 
 /** Constructor parameter types as emitted by the compiler (`emitDecoratorMetadata`), if any. */

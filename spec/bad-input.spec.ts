@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runStandard } from './helpers';
 import * as eventwire from '../lib';
 import {
   Container, Event, EventwireError, InjectionToken, inject, injectable, publishes, subscribes,
@@ -50,6 +51,13 @@ function parseTable(markdown: string): Row[] {
 @injectable() class Silent { readonly quiet = true; }
 interface Store { save(): void }
 
+/** Defines the classes of `body` compiled with standard decorators, `Engine` among them. */
+function standard(body: string): unknown {
+  return runStandard(
+    "import { Event, inject, injectable, publishes, subscribes } from '../lib';\n" +
+    `class Engine { @publishes() started!: Event<[rpm: number]>; }\nvoid Engine;\n${body}`);
+}
+
 const triggers: Record<string, () => unknown> = {
   // wrong decorator target
   'publishes-on-method': () => {
@@ -87,6 +95,41 @@ const triggers: Record<string, () => unknown> = {
   'inject-undefined-token': () => {
     class Dashboard { constructor(@inject(undefined) readonly log: unknown) {} }
     return Dashboard;
+  },
+  'injectable-on-method': () => {
+    class Motor { @(injectable() as unknown as MethodDecorator) start(): void { /* a method */ } }
+    return Motor;
+  },
+  'injectable-deps-not-array': () => {
+    @injectable({ deps: 'log' as never }) class Session {}
+    return Session;
+  },
+  'injectable-deps-undefined': () => {
+    @(injectable({ deps: [undefined as never] }) as ClassDecorator) class Reporter { constructor(readonly log: unknown) {} }
+    return Reporter;
+  },
+  'injectable-deps-too-few': () => {
+    @(injectable({ deps: [] }) as ClassDecorator) class Reporter { constructor(readonly log: unknown) {} }
+    return Reporter;
+  },
+  // wrong decorator target, under standard decorators (a `tsc --init` project): the class is not defined yet
+  'standard-publishes-on-method': () => standard('class Motor { @(publishes() as any) start() {} }'),
+  'standard-publishes-on-static': () => standard('class Motor { @publishes() static started: Event; }'),
+  'standard-publishes-on-private': () => standard('class Motor { @(publishes() as any) #started!: Event; }'),
+  'standard-subscribes-on-field': () => standard('class Dashboard { @(subscribes(Engine, "started") as any) onStarted = () => {}; }'),
+  'standard-subscribes-on-static': () => standard('class Dashboard { @(subscribes(Engine, "started") as any) static onStarted() {} }'),
+  'standard-subscribes-on-private': () => standard('class Dashboard { @(subscribes(Engine, "started") as any) #onStarted() {} }'),
+  'standard-injectable-on-method': () => standard('class Motor { @(injectable() as any) start() {} }'),
+  'standard-inject-on-field': () => standard('class Dashboard { @(inject("log") as any) log: unknown; }'),
+  'standard-no-metadata': () => {
+    // A compiler passes context.metadata only if Symbol.metadata exists when the class is defined.
+    const symbol = Object.getOwnPropertyDescriptor(Symbol, 'metadata')!;
+    delete (Symbol as { metadata?: symbol }).metadata;
+    try {
+      return standard('class Motor { @publishes() started!: Event; }');
+    } finally {
+      Object.defineProperty(Symbol, 'metadata', symbol);
+    }
   },
   'injectable-bad-scope': () => {
     @injectable({ scope: 'request' as never }) class Session {}

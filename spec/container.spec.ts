@@ -265,6 +265,30 @@ describe(Container.name, () => {
       @injectable() class Special extends Service {}
       expect(new Container().get(Special).log).to.be.instanceOf(Logger);
     });
+
+    it('should build from @injectable({ deps }) without emitted types, and let deps win over them', () => {
+      const PREFIX = new InjectionToken<string>('prefix');
+      class Quiet extends Logger {}
+      @injectable({ deps: [Quiet, PREFIX] }) class Reporter { constructor(readonly log: Logger, readonly prefix: string) {} }
+      // Emitted types would say Logger; the list says Quiet.
+      expect(Reflect.getOwnMetadata('design:paramtypes', Reporter)).to.deep.equal([Logger, String]);
+      const reporter = new Container().register(PREFIX, { useValue: '>' }).get(Reporter);
+      expect(reporter.log).to.be.instanceOf(Quiet);
+      expect(reporter.prefix).to.equal('>');
+    });
+
+    it('should give a subclass without a constructor its parent\'s deps, and one with its own deps those', () => {
+      const NAME = new InjectionToken<string>('name');
+      @injectable({ deps: [Logger] }) class Service { constructor(readonly log: Logger) {} }
+      class Inherits extends Service {}
+      @injectable({ deps: [NAME, Logger] }) class Own extends Service {
+        constructor(readonly name: string, log: Logger) { super(log); }
+      }
+      const app = new Container().register(NAME, { useValue: 'own' });
+      expect(app.get(Inherits).log).to.equal(app.get(Logger));
+      expect(app.get(Own).name).to.equal('own');
+      expect(app.get(Own).log).to.equal(app.get(Logger));
+    });
   });
 
   describe('child containers', () => {

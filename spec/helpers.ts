@@ -1,3 +1,6 @@
+import Module from 'node:module';
+import { dirname, join } from 'node:path';
+import * as ts from 'typescript';
 import type { HandlerFailure } from '../lib';
 
 /** Runs the garbage collector until `done()` holds or the attempts run out; returns `done()`. */
@@ -52,4 +55,22 @@ export async function noUnhandledRejection(fn: () => Promise<void>): Promise<unk
     process.off('unhandledRejection', listener);
   }
   return seen;
+}
+
+/**
+ * Compiles TypeScript `source` with STANDARD (TC39) decorators, as a project made by
+ * `tsc --init` does (no experimentalDecorators), and runs it as the module `filename`
+ * (relative imports resolve from there, `../lib` to the same modules the specs use).
+ * Returns its exports. The specs themselves run under legacy decorators (tsconfig.json).
+ */
+export function runStandard(source: string, filename = join(__dirname, 'standard-snippet.ts')): Record<string, unknown> {
+  const { outputText } = ts.transpileModule(source, {
+    fileName: filename,
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, experimentalDecorators: false, esModuleInterop: true },
+  });
+  const loaded = new Module(filename, module) as Module & { _compile(code: string, file: string): void };
+  loaded.filename = filename;
+  loaded.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(dirname(filename));
+  loaded._compile(outputText, filename);
+  return loaded.exports as Record<string, unknown>;
 }

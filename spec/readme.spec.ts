@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import * as path from 'node:path';
 import { format } from 'node:util';
 import * as ts from 'typescript';
+import { runStandard } from './helpers';
 
 /**
  * README.md is run, not just read: every ```ts block is type-checked with the README's own
@@ -36,6 +37,9 @@ function codeBlocks(markdown: string): Block[] {
 
 const blocks = codeBlocks(readme);
 const tsBlocks = blocks.filter((b) => b.lang === 'ts');
+/** Blocks that say they need legacy decorators; every other block runs under both kinds. */
+const LEGACY_ONLY = '// legacy decorators only';
+const standardBlocks = tsBlocks.filter((b) => !b.code.startsWith(LEGACY_ONLY));
 
 /** The output a block promises, from its `// prints: ...` comments, in order. */
 function promisedOutput(code: string): string[] {
@@ -85,28 +89,59 @@ describe('README.md', function () {
     expect(tsBlocks.length).to.be.greaterThan(5);
   });
 
-  it('should type-check every TypeScript block with the tsconfig.json the README tells users to write', () => {
+  /** The README's tsconfig.json blocks: the standard-decorators one first, then the legacy one. */
+  function tsconfigs(): { standard: ts.CompilerOptions; legacy: ts.CompilerOptions } {
     const json = blocks.filter((b) => b.lang === 'json');
-    expect(json, 'one tsconfig block').to.have.length(1);
-    const config = JSON.parse(json[0].code) as { compilerOptions: object };
-    const { options, errors } = ts.convertCompilerOptionsFromJson(config.compilerOptions, root);
-    expect(errors.map((e) => ts.flattenDiagnosticMessageText(e.messageText, '\n'))).to.deep.equal([]);
-    expect(options).to.include({ experimentalDecorators: true, emitDecoratorMetadata: true, strict: true });
-    const program = ts.createProgram([...files.values()], { ...options, noEmit: true });
-    const diagnostics = ts.getPreEmitDiagnostics(program);
+    expect(json, 'two tsconfig blocks').to.have.length(2);
+    const [standard, legacy] = json.map((block) => {
+      const config = JSON.parse(block.code) as { compilerOptions: object };
+      const { options, errors } = ts.convertCompilerOptionsFromJson(config.compilerOptions, root);
+      expect(errors.map((e) => ts.flattenDiagnosticMessageText(e.messageText, '\n'))).to.deep.equal([]);
+      return options;
+    });
+    return { standard, legacy };
+  }
+
+  /** The diagnostics of the README's blocks (eventwire's own sources are checked by its tsconfig). */
+  function typeCheck(files: string[], options: ts.CompilerOptions): string {
+    const program = ts.createProgram(files, { ...options, noEmit: true });
+    const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => d.file === undefined || files.includes(path.resolve(d.file.fileName)));
     const text = ts.formatDiagnostics(diagnostics, {
       getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => '\n',
     });
-    expect(text.replace(/line-(\d+)\.ts\((\d+),/g, (_, block, line) => `README.md:${Number(block) + Number(line)} (`)).to.equal('');
+    return text.replace(/line-(\d+)\.ts\((\d+),/g, (_, block, line) => `README.md:${Number(block) + Number(line)} (`);
+  }
+
+  it('should type-check every TypeScript block with the legacy-decorators tsconfig.json the README shows', () => {
+    const { legacy } = tsconfigs();
+    expect(legacy).to.include({ experimentalDecorators: true, emitDecoratorMetadata: true, strict: true });
+    expect(typeCheck([...files.values()], legacy)).to.equal('');
+  });
+
+  it('should type-check every block not marked legacy-only with the standard-decorators tsconfig.json (tsc --init\'s)', () => {
+    const { standard } = tsconfigs();
+    expect(standard.experimentalDecorators).to.equal(undefined);
+    expect(standard).to.include({ strict: true, exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true, verbatimModuleSyntax: true });
+    expect(standardBlocks.length).to.be.greaterThan(tsBlocks.length / 2);
+    // The blocks are files of this CommonJS repository, where verbatimModuleSyntax would reject
+    // their `import` lines: checked as CommonJS here. scripts/check-package.sh compiles the
+    // 30-second example with this tsconfig exactly, in an ES-module project as a user makes it.
+    const options = { ...standard, module: ts.ModuleKind.Node20, moduleResolution: ts.ModuleResolutionKind.Node16, verbatimModuleSyntax: false };
+    expect(typeCheck(standardBlocks.map((b) => files.get(b)!), options)).to.equal('');
   });
 
   it('should show the compile-time checks with // @ts-expect-error (an unused one fails the type-check above)', () => {
     expect(tsBlocks.some((b) => b.code.includes('// @ts-expect-error'))).to.equal(true);
   });
 
-  for (const block of tsBlocks) {
+  const runs = [
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    ...tsBlocks.map((block) => ({ block, mode: 'legacy decorators', load: (file: string): unknown => require(file) })),
+    ...standardBlocks.map((block) => ({ block, mode: 'standard decorators', load: (file: string) => runStandard(readFileSync(file, 'utf8'), file) })),
+  ];
+  for (const { block, mode, load } of runs) {
     const promised = promisedOutput(block.code);
-    it(`should run the example at line ${block.line} and print ${promised.length === 0 ? 'nothing on stderr' : `its ${promised.length} promised line(s)`}`, async () => {
+    it(`should run the example at line ${block.line} under ${mode} and print ${promised.length === 0 ? 'nothing on stderr' : `its ${promised.length} promised line(s)`}`, async () => {
       const printed: string[] = [];
       let stderr = '';
       const log = console.log;
@@ -114,8 +149,7 @@ describe('README.md', function () {
       console.log = (...args: unknown[]) => { printed.push(...format(...args).split('\n')); };
       process.stderr.write = ((chunk: string | Uint8Array) => { stderr += String(chunk); return true; }) as typeof process.stderr.write;
       try {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        require(files.get(block)!);
+        load(files.get(block)!);
         // Async examples print later: wait for the promised lines, then a little for extra ones.
         for (let waited = 0; printed.length < promised.length && waited < 3000; waited += 10) {
           await new Promise((resolve) => setTimeout(resolve, 10));
