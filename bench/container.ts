@@ -133,7 +133,7 @@ function singletonSubscribers(tally: Tally, source: Function, count: number): Fu
     };`)(tally) as new () => Counter;
     injectable()(Subscriber);
     const descriptor = Object.getOwnPropertyDescriptor(Subscriber.prototype, 'onFire')!;
-    (subscribes as (s: Function, e: string) => (p: object, k: string, d: PropertyDescriptor) => void)(source, 'fire')(Subscriber.prototype, 'onFire', descriptor);
+    (subscribes as unknown as (s: Function, e: string) => (p: object, k: string, d: PropertyDescriptor) => void)(source, 'fire')(Subscriber.prototype, 'onFire', descriptor);
     list.push(Subscriber);
   }
   return list;
