@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import 'reflect-metadata';
 import { Container, Event } from '../lib';
 import { publishedEvents } from '../lib/metadata';
-import { runStandard } from './helpers';
+import { runStandard, tick } from './helpers';
 import type * as Shop from './standard/shop';
 
 /**
@@ -71,6 +71,26 @@ describe('standard decorators', () => {
     express.paidEvent.fire(3);
     express.own.fire('gift');
     expect(audited.ledger.lines).to.deep.equal(['opened in EUR', 'rushed', 'paid 3', 'note gift']);
+  });
+
+  it('should warn, as under legacy decorators, that an @injectable subscriber was never built when its event fires', async () => {
+    const { Standalone, Listener } = runStandard(
+      "import { Event, injectable, publishes, subscribes } from '../lib';\n" +
+      'export class Standalone { @publishes() readonly pinged!: Event; }\n' +
+      '@injectable() export class Listener { @subscribes(Standalone, "pinged") onPinged(): void {} }\n') as {
+      Standalone: new () => { pinged: Event }; Listener: Function;
+    };
+    const seen: Error[] = [];
+    const listener = (warning: Error): void => { seen.push(warning); };
+    process.on('warning', listener);
+    try {
+      new Container().get(Standalone).pinged.fire();
+      await tick();
+    } finally {
+      process.off('warning', listener);
+    }
+    const notBuilt = seen.filter((w) => (w as { code?: string }).code === 'EVENTWIRE_SUBSCRIBER_NOT_BUILT');
+    expect(notBuilt.map((w) => w.message).join('\n')).to.contain(`no ${Listener.name} was ever built`);
   });
 
   it('should set Symbol.metadata to the shared Symbol.for(\'Symbol.metadata\') when absent, and keep one another library set', () => {
