@@ -1,4 +1,5 @@
-import { emitWarning, type TraceHook } from './event';
+import type { TraceHook } from './event';
+import { emitWarning } from './environment';
 import { DisposedError, InvalidArgumentError, OverrideError, ResolutionError } from './errors';
 import { checkErrorPolicy, className, defaultReporter, report, safeString, type ErrorPolicyOptions } from './error-policy';
 import {

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from './errors';
+import { writeError } from './environment';
 
 /**
  * What an event does when a handler throws or its returned promise rejects.
@@ -48,7 +49,7 @@ export interface ErrorPolicyOptions {
   quarantine?: number;
 }
 
-/** Writes one clear line and the stack to stderr. Never throws. */
+/** Writes one clear line and the stack to stderr (`console.error` where there is no `process`). Never throws. */
 export const defaultReporter: ErrorReporter = (failure) => {
   try {
     const what = failure.async ? 'rejected' : 'threw';
@@ -56,7 +57,7 @@ export const defaultReporter: ErrorReporter = (failure) => {
     const removed = failure.quarantined ? ' (quarantined: the handler was removed)' : '';
     const error = failure.error;
     const detail = error instanceof Error ? (error.stack ?? String(error)) : safeString(error);
-    process.stderr.write(
+    writeError(
       `eventwire: handler ${failure.handler} of event "${failure.eventName}"${from} ${what}${removed}\n` +
       `${detail}\n`);
   } catch {

@@ -3,6 +3,7 @@ import {
   type ErrorMode, type ErrorPolicyOptions, type ErrorReporter,
 } from './error-policy';
 import { DisposedError, FireAbortedError, InvalidArgumentError } from './errors';
+import { emitWarning } from './environment';
 import {
   Flags, HandlerList, HandlerRecord, RecordExtra, RecordState, hasFlag, hold, isLive, resetFailures, stateOf,
   targetOf, trackOwner, weakTarget,
@@ -682,18 +683,6 @@ export class Event<A extends unknown[] = []> implements Disposable {
       'so on an event that keeps firing they pile up. Give them an owner that unwires them: build them in a child scope ' +
       '(using scope = container.createChild()) and dispose it, or release() them when done; or raise maxWeakHandlers (0 turns this off).',
       'WeakHandlersWarning', 'EVENTWIRE_WEAK_HANDLERS');
-  }
-}
-
-/**
- * `process.emitWarning` where there is a `process` (Node), `console.warn` elsewhere. The
- * warning is observable with `process.on('warning')` and its `code`.
- */
-export function emitWarning(message: string, type: string, code: string): void {
-  if (typeof process !== 'undefined' && typeof process.emitWarning === 'function') {
-    process.emitWarning(message, { type, code });
-  } else {
-    console.warn(`${type} [${code}]: ${message}`);
   }
 }
 

@@ -1,5 +1,4 @@
-/// <reference types="node" preserve="true" />
-import 'reflect-metadata';
+import './compat';
 
 export { Event } from './event';
 export type { AddOptions, EventInfo, EventOptions, FireAsyncOptions, Handler, TraceHook, TraceRecord } from './event';

@@ -87,10 +87,12 @@ export interface InjectableOptions {
  */
 const symbolMetadata: symbol = (Symbol as { metadata?: symbol }).metadata ??= Symbol.for('Symbol.metadata');
 
-const PUBLISHES = Symbol('eventwire:publishes');
-const SUBSCRIBES = Symbol('eventwire:subscribes');
-const INJECTABLE = Symbol('eventwire:injectable');
-const INJECT = Symbol('eventwire:inject');
+// Registered symbols: where both the CommonJS and the ESM build of eventwire are loaded in one
+// process, the two copies of this module read and write the same metadata.
+const PUBLISHES = Symbol.for('eventwire:publishes');
+const SUBSCRIBES = Symbol.for('eventwire:subscribes');
+const INJECTABLE = Symbol.for('eventwire:injectable');
+const INJECT = Symbol.for('eventwire:inject');
 
 /**
  * Where a class's declarations are kept: its prototype (legacy decorators, through `Reflect`),

@@ -1,6 +1,7 @@
 import type { TraceHook, TraceRecord } from './event';
 import { className, safeString } from './error-policy';
 import { InvalidArgumentError } from './errors';
+import { environment, writeError } from './environment';
 
 /**
  * A ready-made trace hook: one line per dispatch, for `new Container({ trace })`,
@@ -44,9 +45,9 @@ export function traceLogger(options: TraceLoggerOptions = {}): TraceHook {
  * tracing is off. `EVENTWIRE_TRACE=1` (any value but `0`, `false`, `off`, `no` or empty)
  * logs every dispatch; `EVENTWIRE_TRACE=dead` logs only fires that reached no handler.
  *
- * @param env The environment to read; defaults to `process.env`.
+ * @param env The environment to read; defaults to `process.env` (none where there is no `process`).
  */
-export function traceFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): TraceHook | undefined {
+export function traceFromEnv(env: Readonly<Record<string, string | undefined>> = environment()): TraceHook | undefined {
   const value = (env.EVENTWIRE_TRACE ?? '').trim().toLowerCase();
   if (value === '' || value === '0' || value === 'false' || value === 'off' || value === 'no') return undefined;
   return traceLogger({ dispatches: value !== 'dead' });
@@ -61,5 +62,5 @@ function formatTrace(record: TraceRecord, markDead: boolean): string {
 }
 
 function writeToStderr(line: string): void {
-  process.stderr.write(`${line}\n`);
+  writeError(`${line}\n`);
 }

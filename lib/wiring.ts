@@ -1,4 +1,5 @@
-import { Event, emitWarning, type EventInfo, type EventOptions } from './event';
+import { Event, type EventInfo, type EventOptions } from './event';
+import { emitWarning } from './environment';
 import { DecoratorError, DisposedError } from './errors';
 import { className, safeString } from './error-policy';
 import {

@@ -8,7 +8,7 @@ trap 'rm -rf "$work"' EXIT
 
 cd "$root"
 tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
-unexpected=$(tar -tzf "$work/$tarball" | grep -vE '^package/(package\.json|README\.md|LICENSE|dist/.*\.(js|d\.ts))$' || true)
+unexpected=$(tar -tzf "$work/$tarball" | grep -vE '^package/(package\.json|README\.md|LICENSE|docs/[a-z-]+\.md|dist/.*\.(js|mjs|d\.ts|d\.mts))$' || true)
 if [ -n "$unexpected" ]; then
   echo "check-package: unexpected files in the tarball:"; echo "$unexpected"; exit 1
 fi
@@ -41,6 +41,54 @@ out=$(node out/app.js)
 graph=$(npx --no-install eventwire graph src/app.ts)
 [ "$graph" = "$(printf 'Engine.started\n  -> Dashboard.onStarted')" ] || { echo "check-package: eventwire graph src/app.ts printed '$graph'"; exit 1; }
 
+# The same app as ESM ("type": "module"), through the package's `import` condition.
+mkdir esm && cd esm
+echo '{ "type": "module" }' > package.json
+sed 's/"rootDir": "src"/"rootDir": "."/' ../tsconfig.json > tsconfig.json
+cp ../src/app.ts app.ts
+npx tsc -p .
+out=$(node out/app.js)
+[ "$out" = "rpm 900" ] || { echo "check-package: the ESM build printed '$out', expected 'rpm 900'"; exit 1; }
+# One metadata store for both builds: a class decorated through the ESM build is wired by the CommonJS container.
+cat > mixed.mjs <<'JS'
+import { Event, publishes, subscribes } from 'eventwire';
+import { createRequire } from 'node:module';
+const { Container } = createRequire(import.meta.url)('eventwire');
+class Engine {}
+publishes('started')(Engine.prototype, 'started');
+class Dashboard { onStarted(rpm) { console.log(`rpm ${rpm}`); } }
+subscribes(Engine, 'started')(Dashboard.prototype, 'onStarted', Object.getOwnPropertyDescriptor(Dashboard.prototype, 'onStarted'));
+const app = new Container();
+app.get(Dashboard);
+app.get(Engine).started.fire(900);
+void Event;
+JS
+out=$(node mixed.mjs)
+[ "$out" = "rpm 900" ] || { echo "check-package: ESM decorators with the CommonJS container printed '$out', expected 'rpm 900'"; exit 1; }
+cd ..
+
+# The declarations compile without @types/node and without the DOM library: a project of its own,
+# where only the tarball (and what it depends on) is installed.
+mkdir "$work/bare" && cd "$work/bare"
+npm init -y >/dev/null
+npm install --silent --no-audit --no-fund "$work/$tarball" >/dev/null
+cat > tsconfig.json <<'JSON'
+{ "compilerOptions": { "target": "es2022", "lib": ["es2022"], "module": "node20", "strict": true, "types": [],
+  "experimentalDecorators": true, "noEmit": true, "skipLibCheck": false }, "files": ["use.ts"] }
+JSON
+cat > use.ts <<'TS'
+import { Container, Event, type Subscription } from 'eventwire';
+const ticks = new Event<[n: number]>('ticks');
+const subscription: Subscription = ticks.add((n) => n + 1);
+subscription.unsubscribe();
+export const app = new Container();
+TS
+"$root/node_modules/.bin/tsc" -p .
+
+# Types and exports as every resolution mode sees them, and the package's metadata.
+"$root/node_modules/.bin/attw" "$work/$tarball"
+(cd "$root" && node_modules/.bin/publint --strict)
+
 # A new TypeScript 6 project as `npx tsc --init` makes it (standard decorators), with the two changes
 # the README's "Decorator modes" names (target, types), runs the README's 30-second example as written.
 mkdir "$work/new" && cd "$work/new"
@@ -55,4 +103,5 @@ awk '/^## In 30 seconds/ { section = 1 } section && /^```ts$/ { code = 1; next }
 npx tsc -p .
 out=$(node example.js)
 [ "$out" = "order A-1 confirmed: 42 EUR" ] || { echo "check-package: the 30-second example printed '$out' in a tsc --init project"; exit 1; }
-echo "check-package: $tarball installs, type-checks and runs in a fresh TypeScript project (legacy decorators; eventwire graph reads its source) and in a tsc --init one (standard)"
+
+echo "check-package: $tarball installs, type-checks and runs in a fresh TypeScript project as CommonJS and as ESM (legacy decorators; eventwire graph reads its source), in a tsc --init one (standard), and without @types/node; its types pass attw and publint"

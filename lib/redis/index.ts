@@ -7,6 +7,8 @@
  * import { RedisTransport } from 'eventwire/redis';
  * const app = new Container({ transport: new RedisTransport({ connection: process.env.REDIS_URL }), namespace: 'shop' });
  */
+import '../compat';
+
 export { RedisTransport } from './transport';
 export type { RedisTransportOptions } from './options';
 export { RedisIdempotencyStore } from './idempotency';

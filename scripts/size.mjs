@@ -1,0 +1,26 @@
+// Size budgets, checked by `npm test`: what an app bundles (minified, then gzipped) when it
+// imports a part of eventwire through the ESM entry, as a bundler tree-shakes it (package.json
+// says "sideEffects": false). reflect-metadata, a dependency loaded only by the decorators'
+// metadata store, is left out of the figures.
+import { build } from 'esbuild';
+import { gzipSync } from 'node:zlib';
+
+const budgets = [
+  { what: 'Event alone', imports: 'Event', budget: 6_000, target: 4_096 },
+  { what: 'Event + decorators + Container', imports: 'Event, publishes, subscribes, injectable, inject, Container', budget: 16_000, target: 12_288 },
+];
+
+let failed = false;
+for (const { what, imports, budget, target } of budgets) {
+  const result = await build({
+    stdin: { contents: `export { ${imports} } from './lib/index';`, resolveDir: process.cwd(), loader: 'ts' },
+    bundle: true, minify: true, write: false, format: 'esm', platform: 'neutral', target: 'es2022',
+    external: ['reflect-metadata', 'node:*'],
+    logLevel: 'error', logOverride: { 'ignored-bare-import': 'silent' },
+  });
+  const bytes = gzipSync(result.outputFiles[0].contents, { level: 9 }).length;
+  const over = bytes > budget;
+  failed ||= over;
+  console.log(`size: ${what}: ${bytes} B min+gzip (budget ${budget} B, target ${target} B)${over ? ': OVER BUDGET' : ''}`);
+}
+process.exit(failed ? 1 : 0);
