@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Event, failsTheFire, type EventInfo } from './event';
 import { DecoratorError, InvalidArgumentError } from './errors';
 import { defaultReporter, report, safeString, type ErrorReporter } from './error-policy';
@@ -228,7 +227,7 @@ export class RemoteBridge implements RemoteLink {
         `Remote event "${name}" was fired after its container was disposed: it was NOT published. Fire remote events before disposeAsync().`);
     }
     const envelope: Envelope<unknown[]> = {
-      id: randomUUID(),
+      id: crypto.randomUUID(),   // the Web Crypto global: Node 19+, browsers, workers
       name,
       namespace: this.namespace,
       version: this.versions[name] ?? 1,

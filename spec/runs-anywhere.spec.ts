@@ -8,22 +8,26 @@ import { createContext, runInContext } from 'node:vm';
  * that has no `process`, no `require`, and forbids code generation from strings (as a strict
  * Content-Security-Policy forbids `new Function`).
  */
-function runBundled(exports: string, script: string): { result: unknown; errors: string[]; warnings: string[] } {
+function runBundled(exports: string | '*', script: string): { result: unknown; errors: string[]; warnings: string[] } {
   const bundle = buildSync({
-    stdin: { contents: `export { ${exports} } from './lib/index';`, resolveDir: join(__dirname, '..'), loader: 'ts' },
+    stdin: { contents: exports === '*' ? "export * from './lib/index';" : `export { ${exports} } from './lib/index';`, resolveDir: join(__dirname, '..'), loader: 'ts' },
     bundle: true, write: false, format: 'iife', globalName: 'eventwire', platform: 'browser', target: 'es2022',
-    external: ['node:*'],   // any that is not tree-shaken away fails at run time: there is no require
     logLevel: 'error', logOverride: { 'ignored-bare-import': 'silent' },
   }).outputFiles[0].text;
   const errors: string[] = [];
   const warnings: string[] = [];
   const console = { log() {}, error: (text: string) => errors.push(text), warn: (text: string) => warnings.push(text) };
-  const context = createContext({ console, queueMicrotask }, { codeGeneration: { strings: false, wasm: false } });
+  const context = createContext({ console, queueMicrotask, setTimeout, clearTimeout }, { codeGeneration: { strings: false, wasm: false } });
   runInContext(bundle, context);
   return { result: runInContext(script, context), errors, warnings };
 }
 
 describe('the core without Node', () => {
+  it('should load the whole main entry (every export) with no node: import and no process', () => {
+    const { result } = runBundled('*', 'Object.keys(eventwire).length');
+    expect(result).to.be.above(30);
+  });
+
   it('should fire events with every argument count on the loop tier, where new Function is forbidden', () => {
     const { result } = runBundled('Event', `
       let codeGeneration = 'allowed';
@@ -67,5 +71,27 @@ describe('the core without Node', () => {
       'MaxHandlersExceededWarning [EVENTWIRE_MAX_HANDLERS]: Event "tick" has 4 strongly held handlers (limit 3): ' +
       'a possible leak. Unsubscribe handlers you no longer need, or raise maxHandlers (0 turns this off).',
     ]);
+  });
+
+  it('should build and wire decorated classes with the container, and dispose them', () => {
+    const { result, errors } = runBundled('Container, Event, injectable, publishes, subscribes', `
+      const { Container, injectable, publishes, subscribes } = eventwire;
+      const seen = [];
+      class Engine {}
+      publishes('started')(Engine.prototype, 'started');
+      injectable()(Engine);
+      class Dashboard {
+        onStarted(rpm) { seen.push('rpm ' + rpm); }
+        dispose() { seen.push('disposed'); }
+      }
+      subscribes(Engine, 'started')(Dashboard.prototype, 'onStarted', Object.getOwnPropertyDescriptor(Dashboard.prototype, 'onStarted'));
+      injectable()(Dashboard);
+      const app = new Container({ providers: [Engine, Dashboard] }).start();
+      app.get(Engine).started.fire(900);
+      app.dispose();
+      seen;
+    `);
+    expect(errors).to.deep.equal([]);
+    expect(result).to.deep.equal(['rpm 900', 'disposed']);
   });
 });
