@@ -28,7 +28,7 @@ export function targets(results: readonly ScenarioResult[]): string {
   if (memory !== undefined && ew !== undefined && ee3 !== undefined) {
     lines.push(`${verdict(ew.value <= ee3.value)} memory: eventwire ${ew.value.toFixed(1)} B per subscription, eventemitter3 ${ee3.value.toFixed(1)} B (need <=)`);
   }
-  lines.push('n/a    tracing off: not measured; without a trace hook `fire` IS the dispatcher (lib/event.ts), no wrapper, no branch.');
+  lines.push('n/a    tracing off: not measured; without a trace hook `fire` IS the dispatcher (lib/core/event.ts), no wrapper, no branch.');
   const container = results.find((r) => r.name === CONTAINER);
   const get = rowOf(container, 'eventwire');
   const manual = rowOf(container, 'direct');

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { declaredGraph, staticGraph, toDot, toMermaid, toText, type StaticGraph } from './graph';
-import { publishedEvents, subscribedEvents } from './metadata';
-import { isFile, loadTypeScript, readSources, sourceShape } from './source-graph';
+import { declaredGraph, staticGraph, toDot, toMermaid, toText, type StaticGraph } from './tools/graph';
+import { publishedEvents, subscribedEvents } from './wiring/metadata';
+import { isFile, loadTypeScript, readSources, sourceShape } from './tools/source-graph';
 
 /**
  * The `eventwire` command: `eventwire graph <file>... [--format text|mermaid|dot]` prints the

@@ -18,7 +18,7 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   legalComments: 'none',
   logLevel: 'warning',
-  // lib/compat.ts holds declarations only: nothing to keep in the bundle.
+  // lib/core/compat.ts holds declarations only: nothing to keep in the bundle.
   logOverride: { 'ignored-bare-import': 'silent' },
 });
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Event } from '../lib';
-import { setCompileThreshold } from '../lib/event';
+import { setCompileThreshold } from '../lib/core/event';
 import { noUnhandledRejection, recorder, tick } from './helpers';
 
 for (const { tier, threshold } of [{ tier: 'the generic loop', threshold: Infinity }, { tier: 'compiled dispatchers', threshold: 1 }]) {

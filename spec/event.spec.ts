@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Event, DisposedError, InvalidArgumentError, type EventInfo } from '../lib';
-import { setCompileThreshold } from '../lib/event';
-import { setCodegen } from '../lib/dispatch';
+import { setCompileThreshold } from '../lib/core/event';
+import { setCodegen } from '../lib/core/dispatch';
 import { captureStderr, recorder } from './helpers';
 
 /** Every behaviour is checked on both dispatch tiers: the generic loop and compiled code. */

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { InvalidArgumentError } from '../lib';
-import { MemoryIdempotencyStore } from '../lib/idempotency';
+import { MemoryIdempotencyStore } from '../lib/remote/idempotency';
 
 describe(MemoryIdempotencyStore.name, () => {
   it('should answer done for an id already handled, and busy while it is being handled', async () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as ts from 'typescript';
 import { Container, DecoratorError, Event, publishes, subscribes } from '../lib';
-import { subscribedEvents } from '../lib/metadata';
+import { subscribedEvents } from '../lib/wiring/metadata';
 import { OrderService } from './fixtures/cycle/order-service';
 import { PaymentService } from './fixtures/cycle/payment-service';
 

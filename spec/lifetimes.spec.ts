@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Container, Event, ResolutionError, injectable, publishes, subscribes } from '../lib';
-import { targetOf, weakOf } from '../lib/handler-list';
+import { targetOf, weakOf } from '../lib/core/handler-list';
 import { tick } from './helpers';
 
 /**

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Event } from '../lib';
-import { setCompileThreshold } from '../lib/event';
+import { setCompileThreshold } from '../lib/core/event';
 import { collectUntil } from './helpers';
 
 class Listener {

@@ -4,7 +4,7 @@ import { Container, DisposedError, Event, injectable, publishes, subscribes, typ
 import { collectUntil } from './helpers';
 
 /**
- * Model-based test of the container's wiring rule (lib/wiring.ts): random orders of building
+ * Model-based test of the container's wiring rule (lib/wiring/wiring.ts): random orders of building
  * (`get`), adopting (`wire`), releasing and dropping sources and subscribers (singletons and
  * transients, subclasses, child containers, disposal), checked after every step against a
  * model of the rule: a `@subscribes(Source, 'e')` method of every live subscriber is

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import 'reflect-metadata';
 import { Container, Event } from '../lib';
-import { publishedEvents } from '../lib/metadata';
+import { publishedEvents } from '../lib/wiring/metadata';
 import { runStandard, tick } from './helpers';
 import type * as Shop from './standard/shop';
 
@@ -97,7 +97,7 @@ describe('standard decorators', () => {
     expect((Symbol as { metadata?: symbol }).metadata).to.equal(Symbol.for('Symbol.metadata'));
     const ours = Object.getOwnPropertyDescriptor(Symbol, 'metadata')!;
     const theirs = Symbol('a polyfill loaded first');
-    const metadataModule = require.resolve('../lib/metadata');
+    const metadataModule = require.resolve('../lib/wiring/metadata');
     const cached = require.cache[metadataModule];
     try {
       Object.defineProperty(Symbol, 'metadata', { value: theirs, configurable: true, writable: true });

@@ -1,5 +1,5 @@
 import { Event } from '../../lib/index';
-import { setCodegen } from '../../lib/dispatch';
+import { setCodegen } from '../../lib/core/dispatch';
 import { countingHandlers, subscriberClasses, type Tally } from '../handlers';
 import { argList, type Fixture, type Implementation, type Op, type Shape } from '../implementation';
 import { A, B } from '../scenario';

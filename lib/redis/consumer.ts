@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
-import { safeString } from '../error-policy';
-import type { Consumer, EncodedEnvelope, TransportSubscription } from '../transport';
-import { BrokerError, DeadLetterError, NoSubscriberError, PoisonMessageError } from '../transport-errors';
+import { safeString } from '../core/error-policy';
+import type { Consumer, EncodedEnvelope, TransportSubscription } from '../remote/transport';
+import { BrokerError, DeadLetterError, NoSubscriberError, PoisonMessageError } from '../remote/errors';
 import { deadLetterKey, fromFields, streamKey } from './fields';
 import type { ResolvedOptions } from './options';
 import { autoClaimReply, entriesReply, pendingReply, readReply, type Entry } from './replies';

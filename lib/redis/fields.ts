@@ -1,4 +1,4 @@
-import type { EncodedEnvelope } from '../transport';
+import type { EncodedEnvelope } from '../remote/transport';
 
 /**
  * How envelopes are laid out in Redis: one stream per namespace and event,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { IdempotencyClaim, IdempotencyStore } from '../transport';
+import type { IdempotencyClaim, IdempotencyStore } from '../remote/transport';
 
 /** Claims an id: 'new' (now held by ARGV[1] for ARGV[2] ms), 'done', or 'busy'. */
 const CLAIM = `

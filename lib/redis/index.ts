@@ -7,7 +7,7 @@
  * import { RedisTransport } from 'eventwire/redis';
  * const app = new Container({ transport: new RedisTransport({ connection: process.env.REDIS_URL }), namespace: 'shop' });
  */
-import '../compat';
+import '../core/compat';
 
 export { RedisTransport } from './transport';
 export type { RedisTransportOptions } from './options';

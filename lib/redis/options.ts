@@ -1,6 +1,6 @@
 import type { Redis, RedisOptions } from 'ioredis';
-import { InvalidArgumentError } from '../errors';
-import { safeString } from '../error-policy';
+import { InvalidArgumentError } from '../core/errors';
+import { safeString } from '../core/error-policy';
 
 /** Options of `new RedisTransport(options)`. Every time is in milliseconds. */
 export interface RedisTransportOptions {

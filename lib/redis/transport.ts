@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Redis, type RedisOptions } from 'ioredis';
-import { safeString } from '../error-policy';
-import { InvalidArgumentError } from '../errors';
-import type { Consumer, EncodedEnvelope, Transport, TransportSubscription } from '../transport';
-import { BrokerError, PayloadTooLargeError, PublishBufferFullError, PublishError, TransportClosedError } from '../transport-errors';
+import { safeString } from '../core/error-policy';
+import { InvalidArgumentError } from '../core/errors';
+import type { Consumer, EncodedEnvelope, Transport, TransportSubscription } from '../remote/transport';
+import { BrokerError, PayloadTooLargeError, PublishBufferFullError, PublishError, TransportClosedError } from '../remote/errors';
 import { StreamConsumer, within } from './consumer';
 import { streamKey, toFields } from './fields';
 import { RedisIdempotencyStore } from './idempotency';

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import type { EventOptions } from './event';
-import type { AddOptions } from './event';
+import type { EventOptions } from '../core/event';
+import type { AddOptions } from '../core/event';
 
 /**
  * The metadata store: what the decorators record about classes. The only module that

@@ -1,5 +1,5 @@
 /**
- * The broker-agnostic contract between the bridge (lib/remote.ts) and a transport
+ * The broker-agnostic contract between the bridge (lib/remote/bridge.ts) and a transport
  * (`eventwire/redis`, or your own). Nothing here depends on a broker client.
  */
 

@@ -1,5 +1,5 @@
-import { safeString } from './error-policy';
-import { InvalidArgumentError } from './errors';
+import { safeString } from '../core/error-policy';
+import { InvalidArgumentError } from '../core/errors';
 import type { IdempotencyClaim, IdempotencyStore } from './transport';
 
 /** Options of {@link MemoryIdempotencyStore}. */

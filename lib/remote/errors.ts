@@ -1,4 +1,4 @@
-import { EventwireError } from './errors';
+import { EventwireError } from '../core/errors';
 
 /**
  * Errors of the cross-process bridge and its transports. Each says what went wrong and how to

@@ -1,15 +1,15 @@
-import type { TraceHook } from './event';
-import { emitWarning } from './environment';
-import { DisposedError, InvalidArgumentError, OverrideError, ResolutionError } from './errors';
-import { checkErrorPolicy, className, defaultReporter, report, safeString, type ErrorPolicyOptions } from './error-policy';
+import type { TraceHook } from '../core/event';
+import { emitWarning } from '../core/environment';
+import { DisposedError, InvalidArgumentError, OverrideError, ResolutionError } from '../core/errors';
+import { checkErrorPolicy, className, defaultReporter, report, safeString, type ErrorPolicyOptions } from '../core/error-policy';
 import {
   declaredDeps, injectableOptions, injectedTokens, parameterTypes, publishedEvents, subscribedEvents, SCOPES,
   type Class, type Constructor, type Scope,
 } from './metadata';
 import { buildGraph, type WiringGraph } from './graph';
-import { traceFromEnv } from './trace';
+import { traceFromEnv } from '../core/trace';
 import { Wiring, constructorHint } from './wiring';
-import { RemoteBridge, type RemoteOptions } from './remote';
+import { RemoteBridge, type RemoteOptions } from '../remote/bridge';
 
 /**
  * A typed token for dependencies that are not classes (interfaces, configuration).

@@ -1,5 +1,7 @@
-import { publishedEvents, subscribedEvents } from './metadata';
-import type { Connection } from './wiring';
+import { publishedEvents, subscribedEvents } from '../wiring/metadata';
+import { byEdge, type GraphEdge, type WiringEdge, type WiringGraph, type WiringNode } from '../wiring/graph';
+
+export type { GraphEdge, WiringEdge, WiringGraph, WiringNode } from '../wiring/graph';
 
 /**
  * The wiring as data, and three ways to draw it: Mermaid (renders as a picture on code
@@ -7,33 +9,6 @@ import type { Connection } from './wiring';
  * renderers: the live one of `container.graph()` (objects that exist now) and the static one
  * of {@link staticGraph} (what the decorators declare, nothing constructed).
  */
-
-/** One arrow: a subscriber class's method on a publisher class's event. */
-export interface GraphEdge {
-  readonly publisher: string;
-  readonly event: string;
-  readonly subscriber: string;
-  readonly method: string;
-}
-
-/** One edge of the live wiring: a subscriber class's method on a publisher class's event. */
-export interface WiringEdge extends GraphEdge {
-  /** Live connections (publisher objects x subscriber objects) behind this edge. */
-  readonly connections: number;
-}
-
-/** A class taking part in the wiring. */
-export interface WiringNode {
-  readonly name: string;
-  /** Live objects of the class. */
-  readonly instances: number;
-}
-
-/** The wiring as data: what `container.graph()` returns, and what the diagram renderers draw. */
-export interface WiringGraph {
-  readonly nodes: readonly WiringNode[];
-  readonly edges: readonly WiringEdge[];
-}
 
 /** A class of a {@link StaticGraph}. */
 export interface StaticNode {
@@ -69,25 +44,6 @@ export interface StaticGraph {
   readonly unsubscribed: readonly UnsubscribedEvent[];
 }
 
-/** @internal Aggregates live objects and connections by class. */
-export function buildGraph(objects: readonly object[], connections: readonly Connection[]): WiringGraph {
-  const instances = new Map<string, number>();
-  for (const object of objects) {
-    const name = object.constructor.name;
-    instances.set(name, (instances.get(name) ?? 0) + 1);
-  }
-  const edges = new Map<string, WiringEdge & { connections: number }>();
-  for (const c of connections) {
-    const key = [c.publisher.name, c.event, c.subscriber.name, c.method].join('\0');
-    const edge = edges.get(key);
-    if (edge !== undefined) edge.connections++;
-    else edges.set(key, { publisher: c.publisher.name, event: c.event, subscriber: c.subscriber.name, method: c.method, connections: 1 });
-  }
-  return {
-    nodes: [...instances].map(([name, count]) => ({ name, instances: count })).sort((a, b) => a.name.localeCompare(b.name)),
-    edges: [...edges.values()].sort(byEdge),
-  };
-}
 
 /**
  * @internal What a static graph needs to know of a class: read from the decorators' metadata
@@ -303,10 +259,6 @@ export function toText(graph: AnyGraph): string {
   return lines.join('\n') + '\n';
 }
 
-function byEdge(a: GraphEdge, b: GraphEdge): number {
-  return a.publisher.localeCompare(b.publisher) || a.event.localeCompare(b.event) ||
-    a.subscriber.localeCompare(b.subscriber) || a.method.localeCompare(b.method);
-}
 
 /** True when `ctor` is `base` or a subclass of it. */
 function extendsClass(ctor: Function, base: Function): boolean {

@@ -1,12 +1,12 @@
-import { Event, type EventInfo, type EventOptions } from './event';
-import { emitWarning } from './environment';
-import { DecoratorError, DisposedError } from './errors';
-import { className, safeString } from './error-policy';
+import { Event, type EventInfo, type EventOptions } from '../core/event';
+import { emitWarning } from '../core/environment';
+import { DecoratorError, DisposedError } from '../core/errors';
+import { className, safeString } from '../core/error-policy';
 import {
   injectableOptions, publishedEvents, subscribedEvents, subscriberClassList, subscriberClassesVersion, type PublishedEvent, type SubscribedEvent,
 } from './metadata';
 import type { RemoteLink } from './remote-link';
-import type { Subscription } from './subscription';
+import type { Subscription } from '../core/subscription';
 
 /**
  * The wiring rule: a `@subscribes(Source, 'e')` method of every live subscriber is connected

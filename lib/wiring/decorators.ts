@@ -1,7 +1,7 @@
-import { Event, type EventInfo, type EventOptions } from './event';
+import { Event, type EventInfo, type EventOptions } from '../core/event';
 import type { InjectionToken, Token } from './container';
-import { DecoratorError } from './errors';
-import { className, safeString } from './error-policy';
+import { DecoratorError } from '../core/errors';
+import { className, safeString } from '../core/error-policy';
 import {
   publishedEvents, recordInject, recordInjectable, recordPublished, recordStandardClass, recordSubscribed, SCOPES,
   type Class, type InjectableOptions, type PublishedEvent, type PublishOptions, type SubscribedEvent, type SubscribeOptions,

@@ -1,10 +1,10 @@
-import { Event, failsTheFire, type EventInfo } from './event';
-import { DecoratorError, InvalidArgumentError } from './errors';
-import { defaultReporter, report, safeString, type ErrorReporter } from './error-policy';
+import { Event, failsTheFire, type EventInfo } from '../core/event';
+import { DecoratorError, InvalidArgumentError } from '../core/errors';
+import { defaultReporter, report, safeString, type ErrorReporter } from '../core/error-policy';
 import { MemoryIdempotencyStore } from './idempotency';
-import type { Class, PublishedEvent, SubscribedEvent } from './metadata';
-import type { RemoteLink } from './remote-link';
-import { NoSubscriberError, PoisonMessageError, TransportClosedError } from './transport-errors';
+import type { Class, PublishedEvent, SubscribedEvent } from '../wiring/metadata';
+import type { RemoteLink } from '../wiring/remote-link';
+import { NoSubscriberError, PoisonMessageError, TransportClosedError } from './errors';
 import {
   jsonCodec,
   type Codec, type Consumer, type Delivery, type EncodedEnvelope, type Envelope, type IdempotencyClaim,
