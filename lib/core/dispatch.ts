@@ -37,7 +37,7 @@ export function compileDispatcher(
 ): ((...args: any[]) => void) | undefined {
   const list = event._list;
   const records = list.records;
-  // Records marked dead and not yet compacted (the compaction bumps the version) keep the loop.
+  // Tombstones (removed records not yet compacted away; `maybeCompile` compacts first) keep the loop.
   if (!codegen || records.length === 0 || records.length > MAX_COMPILED_HANDLERS || argc > MAX_COMPILED_ARGS || list.dead !== 0) return undefined;
   let factory: Factory;
   try {

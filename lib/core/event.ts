@@ -597,6 +597,8 @@ export class Event<A extends unknown[] = []> implements Disposable {
     const list = this._list;
     if (this.compiledVersion === list.version) return;
     this.compiledVersion = list.version;
+    // A dispatcher is compiled for live records only: drop the tombstones first.
+    list.compact();
     const compiled = compileDispatcher(this, this.loopFire as (...args: unknown[]) => void, isThenable, argc);
     if (compiled === undefined) return;
     this.fire = this.trace === undefined && this.replay === 0 ? compiled : this.wrapFire(compiled);

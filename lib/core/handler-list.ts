@@ -5,13 +5,14 @@ import type { Subscription } from './subscription';
  * registration reaches its list but never the event or its source, so the
  * `FinalizationRegistry` entry of a weakly held handler cannot keep a dropped source alive.
  *
- * `records` is copy-on-write: a fire iterates the array it started with, so adding or
- * removing during a fire takes effect from the next fire (a removed record is skipped
- * because it is no longer live, see {@link HandlerRecord}).
+ * `records` is append-only in place and otherwise copy-on-write: a fire iterates the array
+ * it started with, up to the length it started with, so adding or removing during a fire
+ * takes effect from the next fire (a removed record is skipped because it is no longer
+ * live, see {@link HandlerRecord}; it stays in place as a tombstone until `compact`).
  */
 export class HandlerList {
   records: HandlerRecord[] = [];
-  /** Weak records marked dead by the garbage collector and not yet compacted away. */
+  /** Tombstones in `records`: records removed, or marked dead by the collector, not yet compacted away. */
   dead = 0;
   /** How many records hold their target weakly. */
   weak = 0;
@@ -48,16 +49,18 @@ export class HandlerList {
     this.version++;
   }
 
-  /** Removes a live record; returns false if it was not live. */
+  /**
+   * Removes a live record; returns false if it was not live. The record stays in `records`
+   * as a tombstone (no longer live, so every fire skips it) until enough of them pile up to
+   * be worth one copy (`compact`): removing does not copy the array, and an `add` + `remove`
+   * pair costs two small writes.
+   */
   remove(record: HandlerRecord): boolean {
     if (!kill(record, this)) return false;
-    const old = this.records;
-    const at = old.lastIndexOf(record);
-    const next = old.slice(0, at);
-    for (let i = at + 1; i < old.length; i++) next.push(old[i]);
-    this.records = next;
     this.forget(record);
     this.version++;
+    const dead = ++this.dead;
+    if (dead >= COMPACT_AT && dead * 2 >= this.records.length) this.compact();
     return true;
   }
 
@@ -80,7 +83,10 @@ export class HandlerList {
     this.version++;
     if (!this.compactScheduled) {
       this.compactScheduled = true;
-      queueMicrotask(() => this.compact());
+      queueMicrotask(() => {
+        this.compactScheduled = false;
+        this.compact();
+      });
     }
   }
 
@@ -105,12 +111,18 @@ export class HandlerList {
     return Math.floor(state.flags / FAILURE);
   }
 
-  private compact(): void {
-    this.compactScheduled = false;
+  /**
+   * Drops the tombstones: a new array (a fire under way keeps iterating the one it started
+   * with), the same live records in the same order. The handler set does not change, so
+   * the version does not either.
+   */
+  compact(): void {
     if (this.dead === 0) return;
-    this.records = this.records.filter(isLive);
+    const old = this.records;
+    const next: HandlerRecord[] = [];
+    for (let i = 0; i < old.length; i++) if (isLive(old[i])) next.push(old[i]);
+    this.records = next;
     this.dead = 0;
-    this.version++;
   }
 
   /** Undoes the side registrations of a record that just stopped being live. */
@@ -135,6 +147,9 @@ export class HandlerList {
     }
   }
 }
+
+/** Tombstones are compacted once there are at least this many and they are half of `records`. */
+const COMPACT_AT = 8;
 
 // ---------------------------------------------------------------------------
 // Records
