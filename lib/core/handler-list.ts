@@ -31,6 +31,15 @@ export class HandlerList {
 
   insert(record: HandlerRecord): void {
     const old = this.records;
+    const state = record.s;
+    if (this.order === undefined && (state === this || (state as RecordState).extra === undefined)) {
+      // Every priority is 0 (none other was ever used): append, in place. Safe during a
+      // fire, which iterates only the length it started with.
+      old.push(record);
+      if (state !== this && (state as RecordState).weak !== undefined) this.weak++;
+      this.version++;
+      return;
+    }
     const priority = priorityOf(record);
     if (priority !== 0 && this.order === undefined) this.order = old.filter(isLive);
     this.order?.push(record);
