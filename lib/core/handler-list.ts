@@ -300,11 +300,13 @@ function kill(record: HandlerRecord, list: HandlerList): boolean {
     record.s = DEAD;
     return true;
   }
-  if (s instanceof HandlerList) return false;
-  if ((s.flags & LIVE) === 0) return false;
-  s.flags -= LIVE;
+  // Without an `instanceof`: a list (a plain record of another list) has no `flags`, and
+  // `undefined & LIVE` is 0.
+  const state = s as RecordState;
+  if ((state.flags & LIVE) === 0) return false;
+  state.flags -= LIVE;
   // A strongly held target is let go with its record (a weak one's `held` clears itself).
-  if (s.weak === undefined) s.held = undefined;
+  if (state.weak === undefined) state.held = undefined;
   return true;
 }
 
