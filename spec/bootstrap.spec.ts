@@ -3,26 +3,15 @@ import {
   Container, DisposedError, Event, FireAbortedError, InjectionToken, InvalidArgumentError, OverrideError,
   inject, injectable, publishes, subscribes,
 } from '../lib';
-import { recorder, tick } from './helpers';
+import { recorder, tick, warningsDuring } from './helpers';
 
 /**
  * Issue 11, the container half: bootstrapping a real app without silent gaps. Each `describe`
  * is one finding of the issue; each test failed before the change.
  */
 
-/** The warnings emitted while `fn` runs (they are emitted on the next tick). */
-async function warningsDuring(fn: () => unknown): Promise<Error[]> {
-  const seen: Error[] = [];
-  const listener = (warning: Error): void => { seen.push(warning); };
-  process.on('warning', listener);
-  try {
-    await fn();
-    await tick();
-  } finally {
-    process.off('warning', listener);
-  }
-  return seen.filter((w) => (w as { code?: string }).code === 'EVENTWIRE_SUBSCRIBER_NOT_BUILT');
-}
+/** The SubscriberNotBuiltWarnings emitted while `fn` runs. */
+const notBuiltDuring = (fn: () => unknown): Promise<Error[]> => warningsDuring(fn, 'EVENTWIRE_SUBSCRIBER_NOT_BUILT');
 
 interface Order { readonly id: string; readonly total: number }
 const LIMIT = new InjectionToken<number>('limit');
@@ -93,7 +82,7 @@ describe('bootstrapping (issue 11)', () => {
 
     it('should warn once per event and class when a subscriber of a fired event was never built, naming the fix', async () => {
       const app = new Container({ providers: [{ provide: LIMIT, useValue: 100 }] });
-      const warnings = await warningsDuring(() => {
+      const warnings = await notBuiltDuring(() => {
         const orders = app.get(OrderService);
         orders.place({ id: 'a', total: 1 });
         orders.place({ id: 'b', total: 1 });
@@ -112,13 +101,13 @@ describe('bootstrapping (issue 11)', () => {
     it('should count an object registered for a class token as that class, and ignore classes that are not @injectable', async () => {
       class FakeAudit { @subscribes(OrderService, 'placed') record(): void { /* a test double */ } }
       const app = new Container({ providers: [PaymentService, Refunds, { provide: AuditLog, useValue: new FakeAudit() as unknown as AuditLog }, { provide: LIMIT, useValue: 1 }] }).start();
-      const warnings = await warningsDuring(() => app.get(OrderService).place({ id: 'x', total: 1 }));
+      const warnings = await notBuiltDuring(() => app.get(OrderService).place({ id: 'x', total: 1 }));
       expect(warnings.map((w) => w.message)).to.deep.equal([]);
     });
 
     it('should not warn when every subscriber of the event was built', async () => {
       const app = new Container({ providers: [OrderService, PaymentService, Refunds, AuditLog, { provide: LIMIT, useValue: 100 }] }).start();
-      const warnings = await warningsDuring(() => app.get(OrderService).place({ id: 'x', total: 1 }));
+      const warnings = await notBuiltDuring(() => app.get(OrderService).place({ id: 'x', total: 1 }));
       expect(warnings.filter((w) => w.message.startsWith('Event "placed" of OrderService'))).to.deep.equal([]);
     });
 

@@ -42,6 +42,23 @@ export function captureStderr(fn: () => void): string {
   return out;
 }
 
+/**
+ * The process warnings emitted while `fn` runs (they are emitted on the next tick), only those
+ * with `code` when one is given.
+ */
+export async function warningsDuring(fn: () => unknown, code?: string): Promise<Error[]> {
+  const seen: Error[] = [];
+  const listener = (warning: Error): void => { seen.push(warning); };
+  process.on('warning', listener);
+  try {
+    await fn();
+    await tick();
+  } finally {
+    process.off('warning', listener);
+  }
+  return code === undefined ? seen : seen.filter((w) => (w as { code?: string }).code === code);
+}
+
 /** Fails the current test if the process sees an unhandled rejection while `fn` runs. */
 export async function noUnhandledRejection(fn: () => Promise<void>): Promise<unknown[]> {
   const seen: unknown[] = [];

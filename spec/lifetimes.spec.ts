@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Container, Event, ResolutionError, injectable, publishes, subscribes } from '../lib';
 import { targetOf, weakOf } from '../lib/core/handler-list';
-import { tick } from './helpers';
+import { tick, warningsDuring } from './helpers';
 
 /**
  * Lifetimes: every object the container builds has an owner that unwires it at a known
@@ -40,20 +40,6 @@ const disposed: string[] = [];
 /** Every record on `event`: its target, and whether it is held through a WeakRef. */
 function records(event: Event<any>): { target: object | undefined; weak: boolean }[] {
   return event._list.records.map((record) => ({ target: targetOf(record), weak: weakOf(record) !== undefined }));
-}
-
-/** Collects the warnings emitted while `fn` runs (they are emitted on the next tick). */
-async function warningsOf(fn: () => void): Promise<Error[]> {
-  const seen: Error[] = [];
-  const listener = (warning: Error): void => { seen.push(warning); };
-  process.on('warning', listener);
-  try {
-    fn();
-    await tick();
-  } finally {
-    process.off('warning', listener);
-  }
-  return seen;
 }
 
 const codeOf = (warning: Error): string | undefined => (warning as Error & { code?: string }).code;
@@ -209,7 +195,7 @@ describe('lifetimes', () => {
       const source = new Hub();
       const event = new Event<[]>('tick', { source, maxWeakHandlers: 3 });
       const keep: Listener[] = [];
-      const seen = await warningsOf(() => {
+      const seen = await warningsDuring(() => {
         for (let i = 0; i < 10; i++) {
           const listener = new Listener();
           keep.push(listener);
@@ -246,7 +232,7 @@ describe('lifetimes', () => {
       const counted = new Event<[]>('counted', { maxWeakHandlers: 2, maxHandlers: 0 });
       const off = new Event<[]>('off', { maxWeakHandlers: 0 });
       const keep: Listener[] = [];
-      const seen = await warningsOf(() => {
+      const seen = await warningsDuring(() => {
         for (let i = 0; i < 5; i++) counted.add(() => undefined);
         for (let i = 0; i < 2; i++) counted.add(Listener.prototype.onFire, { target: new Listener() });
         for (let i = 0; i < 2000; i++) {
@@ -261,7 +247,7 @@ describe('lifetimes', () => {
       const app = new Container({ maxWeakHandlers: 2 });
       const hub = app.get(Hub);
       const keep: object[] = [];
-      const seen = await warningsOf(() => {
+      const seen = await warningsDuring(() => {
         for (let i = 0; i < 3; i++) keep.push(app.wire(new Tally()));
       });
       expect(seen.map(codeOf)).to.deep.equal(['EVENTWIRE_WEAK_HANDLERS']);
@@ -277,9 +263,9 @@ describe('lifetimes', () => {
       @injectable({ scope: 'transient' }) class Helper { readonly quiet = true; }
       const app = new Container();
       app.get(Hub);
-      const inScope = await warningsOf(() => { app.createChild().get(Watcher); });
+      const inScope = await warningsDuring(() => { app.createChild().get(Watcher); });
       expect(inScope.map(codeOf)).to.deep.equal([]);
-      const seen = await warningsOf(() => {
+      const seen = await warningsDuring(() => {
         app.get(Watcher);
         app.get(Watcher);
         app.get(Helper);   // subscribes to nothing: no warning
@@ -300,7 +286,7 @@ describe('lifetimes', () => {
       @injectable() class Whole { constructor(readonly part: Part) {} }
       const app = new Container();
       const silent = new Container({ maxWeakHandlers: 0 });
-      const seen = await warningsOf(() => {
+      const seen = await warningsDuring(() => {
         app.get(Whole);
         silent.get(Quiet);
       });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import 'reflect-metadata';
 import { Container, Event } from '../lib';
 import { publishedEvents } from '../lib/wiring/metadata';
-import { runStandard, tick } from './helpers';
+import { runStandard, warningsDuring } from './helpers';
 import type * as Shop from './standard/shop';
 
 /**
@@ -80,16 +80,7 @@ describe('standard decorators', () => {
       '@injectable() export class Listener { @subscribes(Standalone, "pinged") onPinged(): void {} }\n') as {
       Standalone: new () => { pinged: Event }; Listener: Function;
     };
-    const seen: Error[] = [];
-    const listener = (warning: Error): void => { seen.push(warning); };
-    process.on('warning', listener);
-    try {
-      new Container().get(Standalone).pinged.fire();
-      await tick();
-    } finally {
-      process.off('warning', listener);
-    }
-    const notBuilt = seen.filter((w) => (w as { code?: string }).code === 'EVENTWIRE_SUBSCRIBER_NOT_BUILT');
+    const notBuilt = await warningsDuring(() => new Container().get(Standalone).pinged.fire(), 'EVENTWIRE_SUBSCRIBER_NOT_BUILT');
     expect(notBuilt.map((w) => w.message).join('\n')).to.contain(`no ${Listener.name} was ever built`);
   });
 
