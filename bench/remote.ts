@@ -9,6 +9,7 @@
 import 'reflect-metadata';
 import { ioredisVersion } from '../spec/redis/ioredis-module';   // first: EVENTWIRE_IOREDIS=ioredis6 benchmarks ioredis 6
 import { Container, Event, injectable, publishes, subscribes } from '../lib';
+import { remoteEvents } from '../lib/remote';
 import { RedisTransport } from '../lib/redis';
 import { findRedisServer, RedisServer } from '../spec/redis/redis-server';
 
@@ -30,8 +31,8 @@ class Sink {
 async function measure(url: string, maxInFlight: number, count: number): Promise<number> {
   const namespace = `bench-${maxInFlight}-${process.hrtime.bigint()}`;
   const transport = new RedisTransport({ connection: url, maxInFlight, blockMs: 1000 });
-  const consumer = new Container({ transport, namespace });
-  const publisher = new Container({ transport: new RedisTransport({ connection: url }), namespace });
+  const consumer = new Container({ extensions: [remoteEvents({ transport, namespace })] });
+  const publisher = new Container({ extensions: [remoteEvents({ transport: new RedisTransport({ connection: url }), namespace })] });
   consumer.get(Sink);
   const ticker = publisher.get(Ticker);
   received = 0;

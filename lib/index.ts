@@ -12,7 +12,10 @@ export { inject, injectable, publishes, subscribes } from './wiring/decorators';
 export type {
   DepTypes, DepsMatch, EventKeys, InjectableDecorator, InjectableDepsDecorator, MethodDecorator, PayloadOf, PublishesDecorator,
 } from './wiring/decorators';
-export type { Class, Constructor, InjectableOptions, PublishOptions, Scope, SubscribeOptions } from './wiring/metadata';
+export type {
+  Class, Constructor, InjectableOptions, PublishedEvent, PublishOptions, Scope, SubscribedEvent, SubscribeOptions,
+} from './wiring/metadata';
+export type { CarriedSubscription, CarrierInfo, ConnectionInfo, ContainerExtension, ExtensionHost } from './wiring/extension';
 export { Container, InjectionToken } from './wiring/container';
 export type { ContainerOptions, Provider, ProviderDefinition, ScopeOptions, Token } from './wiring/container';
 export type { WiringEdge, WiringGraph, WiringNode } from './tools/graph';
@@ -20,14 +23,3 @@ export { staticGraph, toDot, toMermaid, toText } from './tools/graph';
 export type { AnyGraph, GraphEdge, StaticGraph, StaticNode, UnpublishedSubscription, UnsubscribedEvent } from './tools/graph';
 export { traceFromEnv, traceLogger } from './core/trace';
 export type { TraceLoggerOptions } from './core/trace';
-export { jsonCodec } from './remote/transport';
-export type {
-  Codec, Consumer, Delivery, EncodedEnvelope, Envelope, IdempotencyClaim, IdempotencyStore, PayloadValidator,
-  Transport, TransportSubscription,
-} from './remote/transport';
-export type { RemoteEventInfo, RemoteOptions } from './remote/bridge';
-export { MemoryIdempotencyStore } from './remote/idempotency';
-export type { MemoryIdempotencyOptions } from './remote/idempotency';
-export {
-  BrokerError, DeadLetterError, NoSubscriberError, PayloadTooLargeError, PoisonMessageError, PublishBufferFullError, PublishError, TransportClosedError,
-} from './remote/errors';

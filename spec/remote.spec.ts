@@ -1,9 +1,9 @@
 import { expect } from 'chai';
+import { Container, DecoratorError, DisposedError, Event, InvalidArgumentError, injectable, publishes, subscribes } from '../lib';
 import {
-  Container, DecoratorError, DisposedError, Event, InvalidArgumentError, NoSubscriberError, PoisonMessageError, PublishBufferFullError,
-  injectable, publishes, subscribes,
+  NoSubscriberError, PoisonMessageError, PublishBufferFullError, remoteEvents,
   type Consumer, type Delivery, type EncodedEnvelope, type RemoteEventInfo, type Transport, type TransportSubscription,
-} from '../lib';
+} from '../lib/remote';
 import { recorder } from './helpers';
 
 /** A broker in memory: records publishes, and delivers them when asked, as a broker would. */
@@ -58,7 +58,7 @@ describe('Remote events (the bridge, over an in-memory transport)', () => {
       @subscribes(Checkout, 'orderPlaced') onOrder(): void { /* never called */ }
     }
     const transport = new FakeTransport();
-    const app = new Container({ transport, namespace: 'shop' });
+    const app = new Container({ extensions: [remoteEvents({ transport, namespace: 'shop' })] });
     const closing = app.disposeAsync();
     expect(() => app.get(LateBilling)).not.to.throw();
     await closing;
@@ -67,7 +67,7 @@ describe('Remote events (the bridge, over an in-memory transport)', () => {
 
   it('should forward each fire of a remote event as an envelope, and keep local events local', () => {
     const transport = new FakeTransport();
-    const app = new Container({ transport, namespace: 'shop', versions: { orderPlaced: 2 } });
+    const app = new Container({ extensions: [remoteEvents({ transport, namespace: 'shop', versions: { orderPlaced: 2 } })] });
     const checkout = app.get(Checkout);
     checkout.orderPlaced.fire('o-1', 42);
     checkout.cartViewed.fire('c-1');
@@ -86,7 +86,7 @@ describe('Remote events (the bridge, over an in-memory transport)', () => {
       @subscribes(Checkout, 'orderPlaced') onOrderPlaced(id: string): void { calls.push(id); }
     }
     const transport = new FakeTransport();
-    const remote = new Container({ transport });
+    const remote = new Container({ extensions: [remoteEvents({ transport })] });
     remote.get(Billing);
     remote.get(Checkout).orderPlaced.fire('o-1', 1);
     expect(calls, 'not handled locally').to.deep.equal([]);
@@ -106,7 +106,7 @@ describe('Remote events (the bridge, over an in-memory transport)', () => {
       @subscribes(Checkout, 'orderPlaced') alsoAudit(): void {}
     }
     const transport = new FakeTransport();
-    const app = new Container({ transport, namespace: 'shop', service: 'billing' });
+    const app = new Container({ extensions: [remoteEvents({ transport, namespace: 'shop', service: 'billing' })] });
     const kept = [app.get(Mailer), app.get(Mailer), app.get(Mailer)];
     expect(kept).to.have.length(3);
     expect(transport.subscriptions.map((s) => [s.namespace, s.event, s.group])).to.deep.equal([
@@ -123,7 +123,7 @@ describe('Remote events (the bridge, over an in-memory transport)', () => {
       }
       return Audit;
     };
-    const app = new Container({ transport: new FakeTransport() });
+    const app = new Container({ extensions: [remoteEvents({ transport: new FakeTransport() })] });
     app.get(make());
     expect(() => app.get(make())).to.throw(DecoratorError, /share consumer group "Audit.onOrderPlaced".*Rename one/);
   });
@@ -131,12 +131,12 @@ describe('Remote events (the bridge, over an in-memory transport)', () => {
   it('should throw from fire() under the throw policy, and report under isolate, when the transport cannot take an event', () => {
     const transport = new FakeTransport();
     transport.full = true;
-    const strict = new Container({ transport, errors: 'throw' });
+    const strict = new Container({ extensions: [remoteEvents({ transport })], errors: 'throw' });
     expect(() => strict.get(Checkout).orderPlaced.fire('o-1', 1)).to.throw(PublishBufferFullError);
     const { failures, onError } = recorder();
     const other = new FakeTransport();
     other.full = true;
-    const isolated = new Container({ transport: other, onError });
+    const isolated = new Container({ extensions: [remoteEvents({ transport: other })], onError });
     expect(() => isolated.get(Checkout).orderPlaced.fire('o-2', 2)).not.to.throw();
     expect(failures.map((f) => [f.handler, (f.error as Error).name])).to.deep.equal([['remote publish of "orderPlaced"', 'PublishBufferFullError']]);
   });
@@ -145,7 +145,7 @@ describe('Remote events (the bridge, over an in-memory transport)', () => {
     for (const errors of ['isolate', 'throw', 'collect'] as const) {
       const transport = new FakeTransport();
       const { failures, onError } = recorder();
-      const checkout = new Container({ transport, errors, onError }).get(Checkout);
+      const checkout = new Container({ extensions: [remoteEvents({ transport })], errors, onError }).get(Checkout);
       await checkout.orderPlaced.fireAsync('stored', 1);
       transport.rejectWith = new Error('broker said no');
       const refused = await checkout.orderPlaced.fireAsync('refused', 2).then(() => undefined, (error: unknown) => error);
@@ -162,7 +162,7 @@ describe('Remote events (the bridge, over an in-memory transport)', () => {
     const transport = new FakeTransport();
     transport.rejectWith = new Error('broker said no');
     const { failures, onError } = recorder();
-    const checkout = new Container({ transport, onError, quarantine: 2 }).get(Checkout);
+    const checkout = new Container({ extensions: [remoteEvents({ transport })], onError, quarantine: 2 }).get(Checkout);
     for (let i = 0; i < 3; i++) checkout.orderPlaced.fire(`o-${i}`, i);
     await new Promise((resolve) => setImmediate(resolve));
     expect(failures.map((f) => [(f.error as Error).message, f.quarantined])).to.deep.equal(Array(3).fill(['broker said no', false]));
@@ -176,13 +176,13 @@ describe('Remote events (the bridge, over an in-memory transport)', () => {
     class Ledger {
       @publishes('booked', { remote: true, errors: 'throw' }) booked!: Event<[amount: bigint]>;
     }
-    const app = new Container({ transport: new FakeTransport() });
+    const app = new Container({ extensions: [remoteEvents({ transport: new FakeTransport() })] });
     expect(() => app.get(Ledger).booked.fire(10n)).to.throw(InvalidArgumentError, /could not encode.*BigInt.*superjson/);
   });
 
   it('should validate payloads before publishing', () => {
     const transport = new FakeTransport();
-    const app = new Container({ transport, errors: 'throw', validate: (e) => (e.payload[1] as number) >= 0 });
+    const app = new Container({ extensions: [remoteEvents({ transport, validate: (e) => (e.payload[1] as number) >= 0 })], errors: 'throw' });
     app.get(Checkout).orderPlaced.fire('o-1', 1);
     expect(() => app.get(Checkout).orderPlaced.fire('o-2', -1)).to.throw(InvalidArgumentError, /failed validation/);
     expect(transport.published).to.have.length(1);
@@ -198,7 +198,7 @@ describe('Remote events (the bridge, over an in-memory transport)', () => {
     }
     class SpecialTracker extends Tracker {}
     const transport = new FakeTransport();
-    const app = new Container({ transport, namespace: 'n' });
+    const app = new Container({ extensions: [remoteEvents({ transport, namespace: 'n' })] });
     const a = app.get(Tracker);
     const b = app.get(Tracker);
     app.wire(new SpecialTracker());
@@ -217,7 +217,7 @@ describe('Remote events (the bridge, over an in-memory transport)', () => {
       @subscribes(Checkout, 'orderPlaced') onOrderPlaced(): void { calls++; }
     }
     const transport = new FakeTransport();
-    const app = new Container({ transport });
+    const app = new Container({ extensions: [remoteEvents({ transport })] });
     app.get(Counter);
     app.get(Checkout).orderPlaced.fire('o-1', 1);
     const envelope = transport.published[0];
@@ -231,7 +231,7 @@ describe('Remote events (the bridge, over an in-memory transport)', () => {
       @subscribes(Checkout, 'orderPlaced') onOrderPlaced(): void {}
     }
     const transport = new FakeTransport();
-    const app = new Container({ transport, validate: (e) => typeof e.payload[0] === 'string' });
+    const app = new Container({ extensions: [remoteEvents({ transport, validate: (e) => typeof e.payload[0] === 'string' })] });
     app.get(Sink);
     app.get(Checkout).orderPlaced.fire('o-1', 1);
     const good = transport.published[0];
@@ -254,7 +254,7 @@ describe('Remote events (the bridge, over an in-memory transport)', () => {
     }
     const transport = new FakeTransport();
     const { failures: reported, onError } = recorder();
-    const app = new Container({ transport, onError });
+    const app = new Container({ extensions: [remoteEvents({ transport })], onError });
     app.release(app.get(Gone));
     app.get(Checkout).orderPlaced.fire('o-1', 1);
     app.get(Checkout).orderPlaced.fire('o-2', 2);
@@ -276,7 +276,7 @@ describe('Remote events (the bridge, over an in-memory transport)', () => {
       @subscribes(Checkout, 'orderPlaced') onOrderPlaced(): void {}
       dispose(): void { transport.log.push('dispose objects'); }
     }
-    const app = new Container({ transport });
+    const app = new Container({ extensions: [remoteEvents({ transport })] });
     const checkout = app.get(Checkout);
     app.get(Shutdown);
     const child = app.createChild();
@@ -290,13 +290,13 @@ describe('Remote events (the bridge, over an in-memory transport)', () => {
   });
 
   it('should refuse a transport option that is not a transport, and bad names', () => {
-    expect(() => new Container({ transport: {} as Transport })).to.throw(InvalidArgumentError, /transport must implement Transport/);
-    expect(() => new Container({ transport: new FakeTransport(), namespace: 'a b' })).to.throw(InvalidArgumentError, /namespace must be/);
-    expect(() => new Container({ transport: new FakeTransport(), versions: { x: 0 } })).to.throw(InvalidArgumentError, /versions\.x/);
+    expect(() => new Container({ extensions: [remoteEvents({ transport: {} as Transport })] })).to.throw(InvalidArgumentError, /transport must implement Transport/);
+    expect(() => new Container({ extensions: [remoteEvents({ transport: new FakeTransport(), namespace: 'a b' })] })).to.throw(InvalidArgumentError, /namespace must be/);
+    expect(() => new Container({ extensions: [remoteEvents({ transport: new FakeTransport(), versions: { x: 0 } })] })).to.throw(InvalidArgumentError, /versions\.x/);
   });
 
   it('should throw DisposedError when a remote event is fired after disposeAsync()', async () => {
-    const app = new Container({ transport: new FakeTransport() });
+    const app = new Container({ extensions: [remoteEvents({ transport: new FakeTransport() })] });
     const checkout = app.get(Checkout);
     await app.disposeAsync();
     expect(() => checkout.orderPlaced.fire('late', 0)).to.throw(DisposedError, /"orderPlaced" of Checkout was fired after its container was disposed/);
@@ -310,7 +310,7 @@ describe('Remote events (the bridge, over an in-memory transport)', () => {
         transport.log.push('flushed');
       }
     }
-    const app = new Container({ transport });
+    const app = new Container({ extensions: [remoteEvents({ transport })] });
     app.get(Flusher);
     await app.disposeAsync();
     expect(transport.log).to.deep.equal(['flushed', 'close transport']);
@@ -318,7 +318,7 @@ describe('Remote events (the bridge, over an in-memory transport)', () => {
 
   it('should still close the transport in disposeAsync() after a plain dispose()', async () => {
     const transport = new FakeTransport();
-    const app = new Container({ transport });
+    const app = new Container({ extensions: [remoteEvents({ transport })] });
     app.dispose();
     await app.disposeAsync();
     expect(transport.log).to.deep.equal(['close transport']);

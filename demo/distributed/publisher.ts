@@ -1,13 +1,14 @@
 /**
  * The publisher process of the distributed demo: fires five orders and exits. Its code is a
- * local app's: only the container's `transport` makes the events travel.
+ * local app's: only the container's `remoteEvents()` extension makes the events travel.
  */
 import { Container } from '../../lib';
+import { remoteEvents } from '../../lib/remote';
 import { RedisTransport } from '../../lib/redis';
 import { Checkout, namespace } from './model';
 
 async function main(): Promise<void> {
-  const app = new Container({ transport: new RedisTransport({ connection: process.env.REDIS_URL }), namespace });
+  const app = new Container({ extensions: [remoteEvents({ transport: new RedisTransport({ connection: process.env.REDIS_URL }), namespace })] });
   const checkout = app.get(Checkout);
   const customers = ['Ada', 'Grace', 'Edsger', 'Barbara', 'Donald'];
   for (const [i, customer] of customers.entries()) {

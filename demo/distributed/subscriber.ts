@@ -3,6 +3,7 @@
  * service, so each gets every order. Started by demo/distributed/index.ts with REDIS_URL set.
  */
 import { Container, injectable, subscribes } from '../../lib';
+import { remoteEvents } from '../../lib/remote';
 import { RedisTransport } from '../../lib/redis';
 import { Checkout, namespace, type Order } from './model';
 
@@ -25,7 +26,7 @@ class Shipping {
 
 async function main(): Promise<void> {
   const transport = new RedisTransport({ connection: process.env.REDIS_URL, blockMs: 500 });
-  const app = new Container({ transport, namespace });
+  const app = new Container({ extensions: [remoteEvents({ transport, namespace })] });
   app.get(process.argv[2] === 'shipping' ? Shipping : Billing);
   await transport.ready();
   process.once('message', () => {

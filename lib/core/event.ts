@@ -15,15 +15,27 @@ import { inactiveSubscription, type Subscription } from './subscription';
 const { LIVE, ONCE, INFO, FAILURE, FLAG_BITS } = Flags;
 
 /**
- * @internal Marks a handler whose failure is the fire's own failure: the remote bridge's
- * forwarder, whose failure means the event was NOT handed to the broker. `fireAsync()` rejects
- * with it under every error policy (`'isolate'` included), and quarantine never removes it.
- * A synchronous `fire()` treats it like any other handler (its policy, then `onError`).
+ * Installs the forwarder of an event (see {@link forwardFires}); set by the class, which alone
+ * reaches its private fields.
  */
-export const failsTheFire: unique symbol = Symbol('eventwire.failsTheFire');
+let installForwarder: (event: Event<any>, forward: ((...args: unknown[]) => unknown) | undefined) => void;
 
-function isFailsTheFire(record: HandlerRecord): boolean {
-  return (record.fn as { [failsTheFire]?: boolean })[failsTheFire] === true;
+/**
+ * Calls `forward` with the payload of every `fire` and `fireAsync` of `event`, before its
+ * handlers, without being one: `clear()`, quarantine and `size` never see it, and `remove()`
+ * cannot reach it. What a container extension (a transport) uses to carry an event out.
+ *
+ * Its failure is the fire's own: `fireAsync()` awaits it and rejects with its failure under
+ * every error policy, `'isolate'` included; a synchronous `fire()` treats it like a handler's
+ * (the policy, then `onError`, naming the function). An event has one forwarder at most;
+ * `dispose()` drops it. Returns what stops it.
+ */
+export function forwardFires<A extends unknown[]>(event: Event<A>, forward: (...args: A) => unknown): () => void {
+  if (typeof forward !== 'function') {
+    throw new InvalidArgumentError(`forwardFires(): Event "${event.name}": forward must be a function, got ${safeString(forward)}.`);
+  }
+  installForwarder(event, forward as (...args: unknown[]) => unknown);
+  return () => installForwarder(event, undefined);
 }
 
 /** What a handler that asks for it (`{ info: true }`) receives before the payload. */
@@ -163,6 +175,8 @@ export class Event<A extends unknown[] = []> implements Disposable {
   /** @internal Set when the container that created the event was disposed: what a fire throws. */
   private retired: string | undefined = undefined;
   private loopFire!: (...args: A) => void;
+  /** The forwarder (see {@link forwardFires}): a record of no list, run before the handlers. */
+  private forwarder: HandlerRecord | undefined = undefined;
   private compiledVersion = -1;
   /** What the constructor was given: a container that adopts the event fills in the rest. */
   private readonly givenName: string | undefined;
@@ -172,6 +186,22 @@ export class Event<A extends unknown[] = []> implements Disposable {
    * @param name The event's name; defaults to `'event'`.
    * @param options Error policy, source, replay, tracing and the leak warning limit.
    */
+  static {
+    installForwarder = (event, forward) => {
+      if (forward !== undefined && event.forwarder !== undefined) {
+        throw new InvalidArgumentError(
+          `${event.where()} is already forwarded (by another container extension): an event has one forwarder. Stop the first one before forwarding it again.`);
+      }
+      if (event._list.disposed) {
+        if (forward !== undefined) throw new DisposedError(`${event.where()} was disposed: it forwards nothing.`);
+        return;   // dispose() dropped it; its `fire` (maybe the one a retired event throws from) stays
+      }
+      // Its own record, in no list: `s` is the list, so the dispatch code takes it as plain and live.
+      event.forwarder = forward === undefined ? undefined : new HandlerRecord(event._list, forward);
+      event.decompile();
+    };
+  }
+
   constructor(name?: string, options: EventOptions = {}) {
     this.givenName = name;
     this.givenOptions = options;
@@ -227,7 +257,12 @@ export class Event<A extends unknown[] = []> implements Disposable {
     this.trace = options.trace;
     // The generic dispatcher reads the quarantine setting once, when it is made.
     this.loopFire = loopDispatcher(this as Event<any>) as (...args: A) => void;
-    this.fire = this.trace === undefined && replay === 0 ? this.loopFire : this.wrapFire(this.loopFire);
+    this.fire = this.dispatcher(this.loopFire);
+  }
+
+  /** `dispatch` itself when nothing surrounds it (no trace, replay or forwarder): `fire` then costs nothing more. */
+  private dispatcher(dispatch: (...args: A) => void): (...args: A) => void {
+    return this.trace === undefined && this.replay === 0 && this.forwarder === undefined ? dispatch : this.wrapFire(dispatch);
   }
 
   /** Live handlers. Falls when a weakly held target is collected. */
@@ -357,6 +392,7 @@ export class Event<A extends unknown[] = []> implements Disposable {
    */
   dispose(): void {
     this._list.clear();
+    this.forwarder = undefined;
     this.decompile();
     this._list.disposed = true;
     this.replayed.length = 0;
@@ -413,10 +449,10 @@ export class Event<A extends unknown[] = []> implements Disposable {
    * `'collect'` rejects with one `AggregateError`. With the event option `timeoutMs`, it
    * rejects with a {@link FireAbortedError} once that time has passed (see `fireAsyncWith`).
    *
-   * For a remote event (`@publishes(name, { remote: true })` in a container with a transport),
-   * it resolves only once the broker STORED the event, and REJECTS under every policy,
-   * `'isolate'` included, when it was not stored (`PublishError` and its subclasses,
-   * `TransportClosedError`, or the codec's or validator's `InvalidArgumentError`).
+   * A forwarded event (see {@link forwardFires}: a remote event in a container with
+   * `remoteEvents()`) resolves only once its forwarder settled (the broker STORED the event),
+   * and REJECTS under every policy, `'isolate'` included, when it failed (`PublishError` and its
+   * subclasses, `TransportClosedError`, or the codec's or validator's `InvalidArgumentError`).
    */
   fireAsync(...args: A): Promise<void> {
     return this.settle(args, this.timeoutMs, undefined);
@@ -456,7 +492,9 @@ export class Event<A extends unknown[] = []> implements Disposable {
     const list = this._list;
     const quarantine = this._quarantine > 0;
     if (this.replay > 0) this.remember(args);
-    const records = list.records;
+    // The forwarder first, as a plain record (see `forwardFires`).
+    const forwarder = this.forwarder;
+    const records = forwarder === undefined ? list.records : [forwarder, ...list.records];
     const n = records.length;   // handlers appended during this fire wait for the next one
     const handlers = list.size;
     // A plain record's `s` is the list (see handler-list.ts); any other has a state.
@@ -472,8 +510,8 @@ export class Event<A extends unknown[] = []> implements Disposable {
     const unsettled = bound === undefined ? undefined : new Set<HandlerRecord>();
     let abandoned = false;
     const fail = (record: HandlerRecord, error: unknown, async: boolean): void => {
-      if (this._mode === 'isolate' && !abandoned && isFailsTheFire(record)) {
-        // Not reported: the caller receives it (see `failsTheFire`), unless the fire gives up.
+      if (this._mode === 'isolate' && !abandoned && record === forwarder) {
+        // Not reported: the caller receives it (see `forwardFires`), unless the fire gives up.
         this._failures++;
         (errors ??= []).push(error);
         if (bound !== undefined) {
@@ -549,7 +587,7 @@ export class Event<A extends unknown[] = []> implements Disposable {
     }
     if (this.trace !== undefined) this.traced(handlers, performance.now() - started, this._failures - failuresBefore, true);
     if (errors === undefined) return;
-    // Under 'isolate', `errors` holds only failures of a `failsTheFire` handler.
+    // Under 'isolate', `errors` holds only failures of the forwarder.
     if (this._mode !== 'collect') throw errors[0];
     throw this.aggregate(errors);
   }
@@ -574,7 +612,7 @@ export class Event<A extends unknown[] = []> implements Disposable {
     // Named before quarantine removes the record (a removed record lets go of its target).
     const handler = describeHandler(record);
     // Consecutive failures only matter to quarantine: without it nothing is counted.
-    const quarantined = this._quarantine > 0 && !isFailsTheFire(record) &&
+    const quarantined = this._quarantine > 0 && record !== this.forwarder &&
       this._list.countFailure(record) >= this._quarantine && this._list.remove(record);
     const failure = {
       error,
@@ -618,17 +656,39 @@ export class Event<A extends unknown[] = []> implements Disposable {
     list.compact();
     const compiled = compileDispatcher(this, this.loopFire as (...args: unknown[]) => void, isThenable, argc);
     if (compiled === undefined) return;
-    this.fire = this.trace === undefined && this.replay === 0 ? compiled : this.wrapFire(compiled);
+    this.fire = this.dispatcher(compiled as (...args: A) => void);
   }
 
   /** @internal Back to the generic dispatcher after a change of the handler set. */
   decompile(): void {
-    this.fire = this.trace === undefined && this.replay === 0 ? this.loopFire : this.wrapFire(this.loopFire);
+    this.fire = this.dispatcher(this.loopFire);
   }
 
-  private wrapFire(dispatch: (...args: A) => void): (...args: A) => void {
+  private wrapFire(handlers: (...args: A) => void): (...args: A) => void {
+    const forwarder = this.forwarder;
+    const dispatch = forwarder === undefined ? handlers : (...args: A): void => {
+      let failures: unknown[] | undefined;
+      try {
+        const result = forwarder.fn(...args);
+        if (isThenable(result)) this.watch(forwarder, result);
+      } catch (error) {
+        if (this.failed(forwarder, error, false) !== undefined) {
+          if (this._mode === 'throw') throw error;
+          failures = [error];
+        }
+      }
+      if (failures === undefined) return handlers(...args);
+      // 'collect': the handlers still run, and their failures join the forwarder's.
+      try {
+        handlers(...args);
+      } catch (error) {
+        failures.push(...(error as AggregateError).errors);
+      }
+      throw this.aggregate(failures);
+    };
     const trace = this.trace;
     if (trace === undefined) {
+      if (this.replay === 0) return dispatch;
       return (...args: A) => {
         this.remember(args);
         dispatch(...args);

@@ -1,9 +1,9 @@
-import { Event, failsTheFire, type EventInfo } from '../core/event';
+import { Event, type EventInfo } from '../core/event';
 import { DecoratorError, InvalidArgumentError } from '../core/errors';
-import { defaultReporter, report, safeString, type ErrorReporter } from '../core/error-policy';
+import { report, safeString, type ErrorReporter, type HandlerFailure } from '../core/error-policy';
 import { MemoryIdempotencyStore } from './idempotency';
 import type { Class, PublishedEvent, SubscribedEvent } from '../wiring/metadata';
-import type { RemoteLink } from '../wiring/remote-link';
+import type { CarriedSubscription, ContainerExtension, ExtensionHost } from '../wiring/extension';
 import { NoSubscriberError, PoisonMessageError, TransportClosedError } from './errors';
 import {
   jsonCodec,
@@ -12,23 +12,26 @@ import {
 } from './transport';
 
 /**
- * The bridge between the wiring and a {@link Transport}: it turns fires of
- * `@publishes(name, { remote: true })` events into envelopes, and envelopes into calls of
- * `@subscribes` methods.
+ * The bridge between the wiring and a {@link Transport}, plugged into a container as a
+ * {@link ContainerExtension} by `remoteEvents()`: it forwards fires of
+ * `@publishes(name, { remote: true })` events as envelopes, and delivers envelopes to the
+ * `@subscribes` methods of this process.
  *
- * Delivery rule: each subscriber class is a consumer group named `Class.method` (prefixed with
- * `service/` when set) on the stream of its event in its namespace. Every group gets a copy of
- * every event; the processes that run the same group share its events, each handled by one of
- * them. Within that process, every live object of the class receives it.
+ * Delivery rule: each subscriber class and method is a consumer group named `Class.method`
+ * (prefixed with `service/` when set) on the stream of its event in its namespace. Every group
+ * gets a copy of every event; the processes that run the same group share its events, each
+ * handled by one of them. In that process the group has an `Event` of its own, to which the
+ * wiring adds the method of every live object of exactly that class, with the subscription's
+ * options; a delivery is a `fireAsync` of that event.
  */
 
-/** Options of the bridge, given to `new Container({ transport, ... })`. */
+/** Options of `remoteEvents(options)`. */
 export interface RemoteOptions {
   /**
-   * Carry `@publishes(name, { remote: true })` events through this transport. The container
-   * OWNS it: `disposeAsync()` closes it. Without a transport, remote events are wired locally.
+   * Carries `@publishes(name, { remote: true })` events. The container OWNS it: its
+   * `disposeAsync()` closes it. (Without `remoteEvents()`, remote events are wired locally.)
    */
-  transport?: Transport;
+  transport: Transport;
   /** Isolates streams: containers only exchange events with the same namespace. Default `'default'`. */
   namespace?: string;
   /**
@@ -46,7 +49,8 @@ export interface RemoteOptions {
 
 /**
  * The {@link EventInfo} a subscriber with `{ info: true }` receives for a remote event: `source`
- * is undefined (it lives in another process) and `event` is a disposed stand-in.
+ * is undefined (it lives in another process) and `event` is its consumer group's event in this
+ * process.
  */
 export interface RemoteEventInfo<A extends unknown[] = unknown[]> extends EventInfo<A> {
   /** The envelope the event arrived in (id, namespace, version, occurredAt, headers); absent on local fires. */
@@ -55,44 +59,35 @@ export interface RemoteEventInfo<A extends unknown[] = unknown[]> extends EventI
 
 const NAME = /^[A-Za-z0-9_.-]+$/;
 
-/** Subscribers of one (subscriber class, subscription): one consumer group. */
+/** One consumer group in this process: a subscriber class and one of its subscriptions. */
 class Listener {
-  /** Queries of the wiring scopes that adopted objects of the class. */
-  providers: (() => object[])[] = [];
   consumer: Consumer | undefined;
-  /** True while no object of the class is live: the consumer takes no messages. */
+  /** True while the group's event has no handler: the consumer takes no messages. */
   paused = false;
-  /** Stands in for the event in {@link RemoteEventInfo}; it is disposed. */
-  readonly standIn: Event<unknown[]>;
+  /** The envelope being delivered, while the event calls its handlers (see `invoke`). */
+  current: Envelope<unknown[]> | undefined = undefined;
+  /** Failures the event reported itself (quarantine): not reported again. */
+  readonly reported = new Set<unknown>();
+  /** The wiring adds the method of each live object of the class to it. */
+  readonly event: Event<unknown[]>;
 
-  constructor(readonly subscriber: Class, readonly subscription: SubscribedEvent, readonly event: string, readonly group: string) {
-    this.standIn = new Event<unknown[]>(event);
-    this.standIn.dispose();
-  }
-
-  /** Live objects of exactly the subscriber class; forgets queries that found none. */
-  live(): object[] {
-    const found = new Set<object>();
-    const useful: (() => object[])[] = [];
-    for (const provider of this.providers) {
-      let added = false;
-      for (const object of provider()) {
-        if (object.constructor !== this.subscriber || found.has(object)) continue;
-        found.add(object);
-        added = true;
-      }
-      if (added) useful.push(provider);
-    }
-    this.providers = useful;
-    return [...found];
+  constructor(
+    readonly subscriber: Class, readonly subscription: SubscribedEvent, readonly name: string, readonly group: string, host: ExtensionHost,
+  ) {
+    // 'collect': a delivery has no caller; every failure comes back here, to be reported and retried.
+    const onError = (failure: HandlerFailure): void => {
+      if (failure.quarantined) this.reported.add(failure.error);
+      host.reporter(failure);
+    };
+    this.event = new Event<unknown[]>(name, { ...host.eventOptions, errors: 'collect', onError });
   }
 }
 
 /**
- * @internal Implements the {@link RemoteLink} seam on top of a transport. Created by the
- * container when its options have a `transport`.
+ * @internal The remote bridge: implements {@link ContainerExtension} on top of a transport.
+ * Made by `remoteEvents()`.
  */
-export class RemoteBridge implements RemoteLink {
+export class RemoteBridge implements ContainerExtension {
   private readonly transport: Transport;
   private readonly namespace: string;
   private readonly service: string | undefined;
@@ -103,15 +98,19 @@ export class RemoteBridge implements RemoteLink {
   private readonly listeners = new Map<Class, Map<SubscribedEvent, Listener>>();
   /** Group owners by event and group name, to refuse two classes in one group. */
   private readonly groups = new Map<string, Class>();
-  private closing: Promise<void> | undefined;
+  /** What stops the forwarding of each source object's remote events, for `objectReleased`. */
+  private readonly forwarding = new WeakMap<object, (() => void)[]>();
+  private host: ExtensionHost | undefined;
+  private closing_: Promise<void> | undefined;
   private closed = false;
 
-  /** Returns a bridge when `options` has a transport, else undefined. Checks the options. */
-  static create(options: RemoteOptions, reporter: ErrorReporter | undefined): RemoteBridge | undefined {
+  /** Checks the options; `where` names the caller in messages. */
+  constructor(options: RemoteOptions, where = 'remoteEvents()') {
+    if (options === null || typeof options !== 'object') {
+      throw new InvalidArgumentError(`${where}: options must be an object with a transport, got ${safeString(options)}.`);
+    }
     const { transport, namespace, service, codec, validate, versions } = options;
-    const where = 'new Container()';
-    if (transport === undefined) return undefined;   // remote events are wired locally
-    const t = transport as Partial<Transport> | null;
+    const t = transport as Partial<Transport> | null | undefined;
     if (t === null || typeof t !== 'object' || typeof t.publish !== 'function' || typeof t.subscribe !== 'function' || typeof t.close !== 'function') {
       throw new InvalidArgumentError(`${where}: transport must implement Transport (publish, subscribe, close), got ${safeString(transport)}.`);
     }
@@ -131,94 +130,120 @@ export class RemoteBridge implements RemoteLink {
         throw new InvalidArgumentError(`${where}: versions.${name} must be a whole number from 1, got ${safeString(version)}.`);
       }
     }
-    return new RemoteBridge(options as RemoteOptions & { transport: Transport }, reporter ?? defaultReporter);
+    this.transport = transport;
+    this.namespace = namespace ?? 'default';
+    this.service = service;
+    this.codec = codec ?? jsonCodec;
+    this.validate = validate;
+    this.versions = versions ?? {};
+    this.idempotency = transport.idempotency ?? new MemoryIdempotencyStore();
   }
 
-  private constructor(options: RemoteOptions & { transport: Transport }, private readonly reporter: ErrorReporter) {
-    this.transport = options.transport;
-    this.namespace = options.namespace ?? 'default';
-    this.service = options.service;
-    this.codec = options.codec ?? jsonCodec;
-    this.validate = options.validate;
-    this.versions = options.versions ?? {};
-    this.idempotency = options.transport.idempotency ?? new MemoryIdempotencyStore();
+  /** See {@link ContainerExtension.attach}: one container per bridge, which owns its transport. */
+  attach(host: ExtensionHost): void {
+    if (this.host !== undefined) {
+      throw new InvalidArgumentError(
+        `new Container(): this remoteEvents() extension (transport ${this.transport.description}) is already plugged into another container, ` +
+        'which owns its transport. Call remoteEvents() once per container, each with its own transport.');
+    }
+    this.host = host;
   }
 
-  /** See {@link RemoteLink.forwarder}: the returned handler publishes every fire. */
-  forwarder(_source: object, declared: PublishedEvent): (...args: unknown[]) => unknown {
+  /** See {@link ContainerExtension.carries}: the events declared `{ remote: true }`. */
+  carries(declared: PublishedEvent): boolean {
+    return declared.options.remote === true;
+  }
+
+  /** See {@link ContainerExtension.eventCreated}: every fire of a remote event is published. */
+  eventCreated(event: Event<unknown[]>, source: object, declared: PublishedEvent): void {
+    if (declared.options.remote !== true) return;
     const name = declared.name;
-    const forward = (...args: unknown[]): Promise<void> => this.publish(name, args);
-    Object.defineProperty(forward, 'name', { value: `remote publish of "${name}"` });
-    // Its failure means "not published": fireAsync() rejects with it under every error policy.
-    Object.defineProperty(forward, failsTheFire, { value: true });
-    return forward;
+    const publish = (...args: unknown[]): Promise<void> => this.publish(name, args);
+    Object.defineProperty(publish, 'name', { value: `remote publish of "${name}"` });
+    const stop = this.attached().forward(event, publish);
+    let stops = this.forwarding.get(source);
+    if (stops === undefined) this.forwarding.set(source, stops = []);
+    stops.push(stop);
   }
 
-  /** See {@link RemoteLink.listen}: starts one consumer group per subscriber class and subscription. */
-  listen(subscriber: Class, subscription: SubscribedEvent, _publisher: Class, declared: PublishedEvent, instances: () => object[]): void {
-    // Once closing has begun, no new consumer starts: close() could not stop it any more.
-    if (this.closed || this.closing !== undefined) return;
+  /** See {@link ContainerExtension.objectReleased}: a released publisher's events are no longer published. */
+  objectReleased(object: object): void {
+    for (const stop of this.forwarding.get(object) ?? []) stop();
+    this.forwarding.delete(object);
+  }
+
+  /** See {@link ContainerExtension.subscriberAdopted}: one consumer group per subscriber class and subscription. */
+  subscriberAdopted({ subscriber: object, subscription, declared, connect }: CarriedSubscription): void {
+    const subscriber = object.constructor as Class;
+    const method = String(subscription.method);
+    const { priority } = subscription.options;
+    if (priority !== undefined && priority !== 0) {
+      throw new DecoratorError(
+        `${subscriber.name}.${method} subscribes to remote event "${declared.name}" with priority ${safeString(priority)}, which cannot apply: ` +
+        'each subscriber method of a remote event is a consumer group of its own, delivered in no order with the others. ' +
+        'Remove the priority, or make the event local (no remote: true).');
+    }
     let bySubscription = this.listeners.get(subscriber);
     if (bySubscription === undefined) this.listeners.set(subscriber, bySubscription = new Map());
-    const existing = bySubscription.get(subscription);
-    if (existing !== undefined) {
-      existing.providers.push(instances);
-      if (existing.providers.length > 32) queueMicrotask(() => existing.live());
-      if (existing.paused) {
-        existing.paused = false;
-        existing.consumer?.resume();
+    let listener = bySubscription.get(subscription);
+    if (listener === undefined) {
+      if (!subscriber.name) {
+        throw new DecoratorError(
+          `An anonymous class subscribes to remote event "${declared.name}": its consumer group is named after the class. Give the class a name.`);
       }
-      return;
+      const group = `${this.service === undefined ? '' : `${this.service}/`}${subscriber.name}.${method}`;
+      const groupKey = `${declared.name}\u0000${group}`;
+      if (this.groups.has(groupKey) && this.groups.get(groupKey) !== subscriber) {
+        throw new DecoratorError(
+          `Two different classes named ${subscriber.name} subscribe to remote event "${declared.name}" with method ${method}: ` +
+          `they would share consumer group "${group}" and split its events. Rename one of them.`);
+      }
+      this.groups.set(groupKey, subscriber);
+      listener = new Listener(subscriber, subscription, declared.name, group, this.attached());
+      bySubscription.set(subscription, listener);
     }
-    const method = String(subscription.method);
-    if (!subscriber.name) {
-      throw new DecoratorError(
-        `An anonymous class subscribes to remote event "${declared.name}": its consumer group is named after the class. Give the class a name.`);
+    const current = listener;
+    connect(current.event, { via: { kind: 'remote', group: current.group }, info: () => ({ envelope: current.current }) });
+    // Once closing has begun, no consumer starts: close() could not stop it any more.
+    if (this.closed || this.closing_ !== undefined) return;
+    if (current.consumer === undefined) {
+      current.consumer = this.transport.subscribe({
+        namespace: this.namespace,
+        event: declared.name,
+        group: current.group,
+        handle: (envelope, delivery) => this.deliver(current, envelope, delivery),
+      });
+    } else if (current.paused) {
+      current.paused = false;
+      current.consumer.resume();
     }
-    const group = `${this.service === undefined ? '' : `${this.service}/`}${subscriber.name}.${method}`;
-    const groupKey = `${declared.name}\u0000${group}`;
-    if (this.groups.has(groupKey) && this.groups.get(groupKey) !== subscriber) {
-      throw new DecoratorError(
-        `Two different classes named ${subscriber.name} subscribe to remote event "${declared.name}" with method ${method}: ` +
-        `they would share consumer group "${group}" and split its events. Rename one of them.`);
-    }
-    this.groups.set(groupKey, subscriber);
-    const listener = new Listener(subscriber, subscription, declared.name, group);
-    listener.providers.push(instances);
-    bySubscription.set(subscription, listener);
-    listener.consumer = this.transport.subscribe({
-      namespace: this.namespace,
-      event: declared.name,
-      group,
-      handle: (envelope, delivery) => this.deliver(listener, envelope, delivery),
-    });
   }
 
-  /**
-   * Stops every consumer (draining their handlers), calls `between` (the container's
-   * `dispose()`), then closes the transport. Idempotent; failures are thrown once all ran.
-   */
-  close(between?: () => void | Promise<void>): Promise<void> {
-    return this.closing ??= (async () => {
-      const failures: unknown[] = [];
+  /** See {@link ContainerExtension.closing}: stops every consumer, draining its handlers. */
+  closing(): Promise<void> {
+    return this.closing_ ??= (async () => {
       const consumers = [...this.listeners.values()].flatMap((m) => [...m.values()]).map((l) => l.consumer);
+      const failures: unknown[] = [];
       for (const result of await Promise.allSettled(consumers.map((c) => c?.close()))) {
         if (result.status === 'rejected') failures.push(result.reason);
       }
-      try {
-        await between?.();
-      } catch (error) {
-        failures.push(error);
-      }
-      this.closed = true;
-      try {
-        await this.transport.close();
-      } catch (error) {
-        failures.push(error);
-      }
       if (failures.length === 1) throw failures[0];
-      if (failures.length > 1) throw new AggregateError(failures, `${failures.length} failure(s) while closing the transport ${this.transport.description}`);
+      if (failures.length > 1) throw new AggregateError(failures, `${failures.length} consumer(s) of the transport ${this.transport.description} failed to close`);
     })();
+  }
+
+  /** See {@link ContainerExtension.close}: closes the transport (it waits, boundedly, for unconfirmed publishes). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.transport.close();
+  }
+
+  private attached(): ExtensionHost {
+    if (this.host === undefined) {
+      throw new InvalidArgumentError('remoteEvents(): the extension is used before a container attached it: pass it to new Container({ extensions: [...] }).');
+    }
+    return this.host;
   }
 
   private publish(name: string, args: unknown[]): Promise<void> {
@@ -254,21 +279,23 @@ export class RemoteBridge implements RemoteLink {
 
   private async deliver(listener: Listener, encoded: EncodedEnvelope, delivery: Delivery): Promise<void> {
     const envelope = this.decode(encoded);
-    const claim = await this.claim(`${this.namespace}:${listener.event}:${listener.group}`, envelope.id, delivery.signal);
+    const claim = await this.claim(`${this.namespace}:${listener.name}:${listener.group}`, envelope.id, delivery.signal);
     if (claim === 'done') return;
     try {
       await this.invoke(listener, envelope);
     } catch (error) {
       await claim.abandon().catch(() => undefined);   // the claim lapses on its own otherwise
       if (NoSubscriberError.isNoSubscriber(error)) throw error;
-      report(this.reporter, {
-        error,
-        eventName: listener.event,
-        source: undefined,
-        handler: `${listener.subscriber.name}.${String(listener.subscription.method)} (remote delivery ${delivery.attempt} of ${delivery.maxAttempts})`,
-        async: true,
-        quarantined: false,
-      });
+      if (!listener.reported.delete(error)) {
+        report(this.attached().reporter, {
+          error,
+          eventName: listener.name,
+          source: undefined,
+          handler: `${listener.subscriber.name}.${String(listener.subscription.method)} (remote delivery ${delivery.attempt} of ${delivery.maxAttempts})`,
+          async: true,
+          quarantined: false,
+        });
+      }
       throw error;
     }
     await claim.finish();
@@ -283,26 +310,34 @@ export class RemoteBridge implements RemoteLink {
     }
   }
 
+  /**
+   * Fires the group's event with the payload: the core applies once, filter, info, the error
+   * policy's quarantine and the trace. Rejects when a handler failed, so that the message is retried.
+   */
   private async invoke(listener: Listener, envelope: Envelope<unknown[]>): Promise<void> {
-    const objects = listener.live();
-    const { subscriber, subscription } = listener;
-    if (objects.length === 0) throw this.pause(listener, envelope);
-    const { filter, info } = subscription.options;
-    if (filter !== undefined && !filter(undefined, ...envelope.payload)) return;
-    const args = info === true
-      ? [Object.freeze({ name: envelope.name, source: undefined, event: listener.standIn, envelope }) satisfies RemoteEventInfo, ...envelope.payload]
-      : envelope.payload;
-    const results = await Promise.allSettled(objects.map(async (object) => {
-      const method = (object as Record<string | symbol, unknown>)[subscription.method] as (...a: unknown[]) => unknown;
-      return method.apply(object, args);
-    }));
-    const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-    if (failures.length === 1) throw failures[0];
-    if (failures.length > 1) throw new AggregateError(failures, `${failures.length} ${subscriber.name} objects failed to handle remote event "${envelope.name}"`);
+    const { event } = listener;
+    if (event.size === 0) throw this.pause(listener, envelope, true);
+    // Handlers are called synchronously within fireAsync(): the info of each call reads `current` then.
+    listener.current = envelope;
+    let settled: Promise<void>;
+    try {
+      settled = event.fireAsync(...envelope.payload);
+    } finally {
+      listener.current = undefined;
+    }
+    // A `once` subscription is done: the group stops taking messages here, quietly.
+    if (event.size === 0) this.pause(listener, envelope, false);
+    try {
+      await settled;
+    } catch (error) {
+      const errors = (error as AggregateError).errors;
+      if (errors.length === 1) throw errors[0];
+      throw new AggregateError(errors, `${errors.length} ${listener.subscriber.name} objects failed to handle remote event "${envelope.name}"`);
+    }
   }
 
-  /** Pauses the consumer of a class with no live object (reported once); returns the error to throw. */
-  private pause(listener: Listener, envelope: Envelope<unknown[]>): NoSubscriberError {
+  /** Pauses the consumer of a group with no handler left; with `report`, reports it once. Returns the error to throw. */
+  private pause(listener: Listener, envelope: Envelope<unknown[]>, reportIt: boolean): NoSubscriberError {
     const { subscriber, group } = listener;
     const error = new NoSubscriberError(
       `No live ${subscriber.name} object in this process to deliver remote event "${envelope.name}" (id ${envelope.id}) to: ` +
@@ -312,10 +347,12 @@ export class RemoteBridge implements RemoteLink {
     if (!listener.paused) {
       listener.paused = true;
       listener.consumer?.pause();
-      report(this.reporter, {
-        error, eventName: listener.event, source: undefined, handler: `${subscriber.name}.${String(listener.subscription.method)} (remote)`,
-        async: true, quarantined: false,
-      });
+      if (reportIt) {
+        report(this.attached().reporter, {
+          error, eventName: listener.name, source: undefined, handler: `${subscriber.name}.${String(listener.subscription.method)} (remote)`,
+          async: true, quarantined: false,
+        });
+      }
     }
     return error;
   }

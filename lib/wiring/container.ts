@@ -9,7 +9,8 @@ import {
 import { buildGraph, type WiringGraph } from './graph';
 import { traceFromEnv } from '../core/trace';
 import { Wiring, constructorHint } from './wiring';
-import { RemoteBridge, type RemoteOptions } from '../remote/bridge';
+import type { ContainerExtension, ExtensionHost } from './extension';
+import { forwardFires } from '../core/event';
 
 /**
  * A typed token for dependencies that are not classes (interfaces, configuration).
@@ -57,7 +58,7 @@ export interface ScopeOptions {
 }
 
 /** Options of `new Container(options)`. */
-export interface ContainerOptions extends ErrorPolicyOptions, RemoteOptions, ScopeOptions {
+export interface ContainerOptions extends ErrorPolicyOptions, ScopeOptions {
   /**
    * Called after every dispatch of every event this container creates, for logging and
    * metrics. Default: `traceFromEnv()`, so `EVENTWIRE_TRACE=1` prints every dispatch.
@@ -70,6 +71,13 @@ export interface ContainerOptions extends ErrorPolicyOptions, RemoteOptions, Sco
    * by the root container.
    */
   maxWeakHandlers?: number;
+  /**
+   * What plugs into the container (see {@link ContainerExtension}): `remoteEvents({ transport })`
+   * from `eventwire/remote` carries `{ remote: true }` events between processes; a tracer sees
+   * every object adopted and released, every event created and every connection made.
+   * Children share them.
+   */
+  extensions?: readonly ContainerExtension[];
 }
 
 interface Registration {
@@ -125,7 +133,7 @@ export class Container implements Disposable, AsyncDisposable {
 
   /**
    * @param options The error policy and trace hook of every event the container creates
-   *   (an event's own `@publishes` options win), and the transport for remote events.
+   *   (an event's own `@publishes` options win), its providers, and its extensions.
    */
   constructor(options?: ContainerOptions);
   /** @internal `createChild()` passes the parent. */
@@ -143,17 +151,30 @@ export class Container implements Disposable, AsyncDisposable {
     if (maxWeakHandlers !== undefined && !(Number.isInteger(maxWeakHandlers) && maxWeakHandlers >= 0)) {
       throw new InvalidArgumentError(`new Container(): maxWeakHandlers must be a whole number (0 turns the warning off), got ${safeString(maxWeakHandlers)}.`);
     }
+    if ('transport' in options) {
+      throw new InvalidArgumentError(
+        `${where}: transport is not a container option: remote events are a plugin. ` +
+        "Plug them in with new Container({ extensions: [remoteEvents({ transport, namespace })] }), remoteEvents() from 'eventwire/remote'.");
+    }
     const inherited = parent?.options ?? options;
     const { errors, onError, quarantine, trace = traceFromEnv() } = inherited;
     this.options = { errors, onError, quarantine, trace, ...(inherited.maxWeakHandlers === undefined ? {} : { maxWeakHandlers: inherited.maxWeakHandlers }) };
-    this.bridge = parent !== undefined ? parent.bridge : RemoteBridge.create(options, this.options.onError);
-    this.wiring = new Wiring(parent?.wiring, this.options, this.bridge);
+    this.extensions = parent !== undefined ? parent.extensions : checkExtensions(options.extensions);
+    this.wiring = new Wiring(parent?.wiring, this.options, this.extensions);
+    if (parent === undefined) {
+      const host: ExtensionHost = {
+        eventOptions: this.options,
+        reporter: this.options.onError ?? defaultReporter,
+        forward: (event, forward) => forwardFires(event, forward),
+      };
+      for (const extension of this.extensions) extension.attach?.(host);
+    }
     this.wiring.onSweep = () => prune(this.built, (e) => 'strong' in e || e.weak.deref() !== undefined);
     this.provide(options.providers, where);
   }
 
   /** @internal */ readonly options: ContainerOptions;
-  /** @internal Carries remote events; shared with children. */ private readonly bridge: RemoteBridge | undefined;
+  /** The root's extensions, shared with children. */ private readonly extensions: readonly ContainerExtension[];
 
   /** True after `dispose()`. */
   get isDisposed(): boolean {
@@ -320,9 +341,10 @@ export class Container implements Disposable, AsyncDisposable {
    * `dispose()` that waits: disposes children first, unwires everything, then calls and AWAITS
    * `[Symbol.asyncDispose]()`, `[Symbol.dispose]()` or `dispose()` of every live object the
    * container built, one at a time, newest first. Rejects with one `AggregateError` of the
-   * failures once all have run. With a transport it first stops reading remote events and waits
-   * for the handlers in flight, and at the end waits (boundedly) for unconfirmed publishes and
-   * closes the transport; a child container shares its root's transport and only disposes.
+   * failures once all have run. A root container with extensions first awaits their `closing()`
+   * (a transport stops reading remote events and waits for the handlers in flight) and at the
+   * end their `close()` (a transport waits, boundedly, for unconfirmed publishes and closes);
+   * a child container shares its root's extensions and only disposes.
    *
    * @example
    * process.once('SIGTERM', () => { app.disposeAsync().then(() => process.exit(0), () => process.exit(1)); });
@@ -331,7 +353,24 @@ export class Container implements Disposable, AsyncDisposable {
     if (this.disposing !== undefined) return this.disposing;
     // After a plain dispose() there is nothing left to dispose, but a transport to close.
     const dispose = (): Promise<void> => (this.disposed ? Promise.resolve() : this.disposeInOrder());
-    return this.disposing = this.bridge === undefined || this.parent !== undefined ? dispose() : this.bridge.close(dispose);
+    return this.disposing = this.extensions.length === 0 || this.parent !== undefined ? dispose() : this.closeExtensions(dispose);
+  }
+
+  /** `closing()` of every extension, then `dispose`, then `close()` of every extension (last first); failures thrown once all ran. */
+  private async closeExtensions(dispose: () => Promise<void>): Promise<void> {
+    const failures: unknown[] = [];
+    const run = async (step: () => unknown): Promise<void> => {
+      try {
+        await step();
+      } catch (error) {
+        failures.push(error);
+      }
+    };
+    for (const extension of this.extensions) await run(() => extension.closing?.());
+    await run(dispose);
+    for (const extension of [...this.extensions].reverse()) await run(() => extension.close?.());
+    if (failures.length === 1) throw failures[0];
+    if (failures.length > 1) throw new AggregateError(failures, `${failures.length} failure(s) while disposing the container and closing its extensions`);
   }
 
   /** Same as `disposeAsync()`, for `await using`. */
@@ -666,6 +705,31 @@ function scopeOf(provider: Provider<unknown>): Scope {
     ? (injectableOptions(provider.useClass)?.scope ?? 'singleton')
     : 'singleton';
 }
+
+/** The `extensions` option, checked. */
+function checkExtensions(extensions: unknown): readonly ContainerExtension[] {
+  if (extensions === undefined) return [];
+  if (!Array.isArray(extensions)) {
+    throw new InvalidArgumentError(
+      `new Container(): extensions must be an array of ContainerExtension objects (e.g. [remoteEvents({ transport })]), got ${safeString(extensions)}.`);
+  }
+  extensions.forEach((extension: unknown, i) => {
+    if (extension === null || typeof extension !== 'object') {
+      throw new InvalidArgumentError(`new Container(): extensions[${i}] must be a ContainerExtension object, got ${safeString(extension)}.`);
+    }
+    for (const hook of HOOKS) {
+      const value = (extension as Record<string, unknown>)[hook];
+      if (value !== undefined && typeof value !== 'function') {
+        throw new InvalidArgumentError(`new Container(): extensions[${i}].${hook} must be a function, got ${safeString(value)}.`);
+      }
+    }
+  });
+  return [...extensions] as ContainerExtension[];
+}
+
+const HOOKS = [
+  'attach', 'eventCreated', 'carries', 'subscriberAdopted', 'subscriptionConnected', 'objectAdopted', 'objectReleased', 'closing', 'close',
+] as const satisfies readonly (keyof ContainerExtension)[];
 
 function checkToken(token: unknown, where: string): void {
   if (typeof token === 'function' || typeof token === 'string' || typeof token === 'symbol' || token instanceof InjectionToken) return;

@@ -5,7 +5,7 @@ import { className, safeString } from '../core/error-policy';
 import {
   injectableOptions, publishedEvents, subscribedEvents, subscriberClassList, subscriberClassesVersion, type PublishedEvent, type SubscribedEvent,
 } from './metadata';
-import type { RemoteLink } from './remote-link';
+import type { CarrierInfo, ConnectionInfo, ContainerExtension } from './extension';
 import type { Subscription } from '../core/subscription';
 
 /**
@@ -27,6 +27,8 @@ export interface Connection {
   readonly source: WeakRef<object>;
   /** @internal The subscribing object, held weakly. */
   readonly target: WeakRef<object>;
+  /** How a connection that an extension carries travels (see `ContainerExtension.carries`). */
+  readonly via?: CarrierInfo;
 }
 
 /** One WeakRef per object, shared by the indexes and connections. */
@@ -139,8 +141,9 @@ export class Wiring {
   /**
    * @param parent The parent scope, whose objects this one sees.
    * @param eventOptions Options for every event this scope creates (error policy, trace).
+   * @param extensions The container's extensions (a child scope's are its root's).
    */
-  constructor(readonly parent: Wiring | undefined, private readonly eventOptions: EventOptions, private readonly remote?: RemoteLink) {
+  constructor(readonly parent: Wiring | undefined, private readonly eventOptions: EventOptions, private readonly extensions: readonly ContainerExtension[] = []) {
     if (parent !== undefined) {
       parent.children.push(new WeakRef(this));
       // Children dropped without dispose() are forgotten now and then.
@@ -174,7 +177,14 @@ export class Wiring {
     this.adoptedSinceSweep++;
 
     const scopes = this.lineage();
-    if (this.remote !== undefined) this.listenRemote(ctor, subscribed);
+    // Subscriptions to events an extension carries reach it, not local sources.
+    for (const subscription of subscribed) {
+      const declared = findEvent(subscription.source, subscription.event)!;
+      this.carrierOf(declared, subscription.source)?.subscriberAdopted?.({
+        subscriber: object, subscription, declared,
+        connect: (event, options) => this.link(object, subscription, declared, event, options.via, options.info),
+      });
+    }
     // As a subscriber, to sources already there (not yet to itself: see below).
     for (const subscription of subscribed) {
       for (const scope of scopes) {
@@ -195,6 +205,7 @@ export class Wiring {
         }
       }
     }
+    for (const extension of this.extensions) extension.objectAdopted?.(object);
   }
 
   /**
@@ -227,6 +238,7 @@ export class Wiring {
     adopted.unregister(object);
     owner.sources.remove(object);
     owner.subscribers.remove(object);
+    for (const extension of this.extensions) extension.objectReleased?.(object);
   }
 
   /**
@@ -287,6 +299,7 @@ export class Wiring {
     // The own property only: reading through the prototype's accessor would create the event.
     const own = Object.getOwnPropertyDescriptor(object, declared.key);
     const current: unknown = own === undefined ? undefined : 'value' in own ? own.value : (object as Record<string | symbol, unknown>)[declared.key];
+    // `remote` is for extensions (see `ContainerExtension.carries`), not an Event option.
     const { remote, ...options } = declared.options;
     const eventOptions = { ...this.eventOptions, ...options, source: object };
     let event: Event<unknown[]>;
@@ -308,9 +321,10 @@ export class Wiring {
       }
     }
     ownedEvents.add(event);
-    if (remote === true && this.remote !== undefined) event.add(this.remote.forwarder(object, declared));
-    // A remote event may have its subscribers in other processes; a replayed one reaches late ones.
-    else if ((declared.options.replay ?? 0) === 0 && this.root().awaitsUnbuilt(object.constructor, declared)) {
+    for (const extension of this.extensions) extension.eventCreated?.(event, object, declared);
+    // A carried event may have its subscribers elsewhere; a replayed one reaches late ones.
+    if (this.carrierOf(declared, object.constructor) === undefined && (declared.options.replay ?? 0) === 0 &&
+        this.root().awaitsUnbuilt(object.constructor, declared)) {
       const root = this.root();
       const source = object.constructor;
       event.checkBeforeFirstFire(() => root.warnUnbuilt(source, declared));
@@ -320,36 +334,51 @@ export class Wiring {
   private connect(subscriber: object, subscription: SubscribedEvent, source: object): void {
     if (this.disposed) throw new DisposedError('This container was disposed: it wires nothing any more.');
     const declared = findEvent(source.constructor, subscription.event)!;
-    // A remote event reaches its subscribers through the bridge only.
-    if (declared.options.remote === true && this.remote !== undefined) return;
+    // An event an extension carries reaches its subscribers through the extension only.
+    if (this.carrierOf(declared, source.constructor) !== undefined) return;
     const event = (source as Record<string | symbol, unknown>)[declared.key] as Event<unknown[]>;
+    this.link(subscriber, subscription, declared, event, undefined, undefined, source);
+  }
+
+  /**
+   * Adds `subscriber`'s method to `event` with the subscription's options and records the
+   * connection: to the event of `source`, or (without a source) to an event an extension
+   * carries, `via` it.
+   */
+  private link(
+    subscriber: object, subscription: SubscribedEvent, declared: PublishedEvent, event: Event<unknown[]>,
+    via: CarrierInfo | undefined, extraInfo: (() => object) | undefined, source?: object,
+  ): Subscription {
+    if (this.disposed) throw new DisposedError('This container was disposed: it wires nothing any more.');
     const method = (subscriber as Record<string | symbol, unknown>)[subscription.method] as (...args: unknown[]) => unknown;
     const { once, priority, info, filter } = subscription.options;
     // An owned subscriber is held strongly (its owner unwires it), any other weakly.
     const strong = owned.has(subscriber);
     // A filter needs the source: it gets it from the EventInfo, as a closure over the source
     // would keep the source alive through the subscriber's bookkeeping.
-    const added = filter !== undefined
-      ? event._add(filtered(method, filter, info === true), { target: subscriber, once, priority, info: true }, strong)
+    const added = filter !== undefined || (extraInfo !== undefined && info === true)
+      ? event._add(wrapped(method, filter, info === true, extraInfo), { target: subscriber, once, priority, info: true }, strong)
       : event._add(method, { target: subscriber, once, priority, info: info === true }, strong);
     const connection: Connection = {
-      publisher: source.constructor, event: declared.name, subscriber: subscriber.constructor,
-      method: String(subscription.method), subscription: added, source: weakRefOf(source), target: weakRefOf(subscriber),
+      publisher: source?.constructor ?? subscription.source, event: declared.name, subscriber: subscriber.constructor,
+      method: String(subscription.method), subscription: added, source: weakRefOf(source ?? event), target: weakRefOf(subscriber),
+      ...(via === undefined ? {} : { via }),
     };
     remember(subscriber, connection);
-    if (source !== subscriber) remember(source, connection);
+    if (source !== undefined && source !== subscriber) remember(source, connection);
+    if (this.extensions.length > 0) {
+      const made: ConnectionInfo = {
+        publisher: connection.publisher, event: connection.event, subscriber, method: connection.method, source, subscription: added, via,
+      };
+      for (const extension of this.extensions) extension.subscriptionConnected?.(made);
+    }
+    return added;
   }
 
-  /** Asks the bridge to deliver remote events to live objects of `ctor`. */
-  private listenRemote(ctor: Function, subscribed: readonly SubscribedEvent[]): void {
-    for (const subscription of subscribed) {
-      const declared = findEvent(subscription.source, subscription.event)!;
-      if (declared.options.remote !== true) continue;
-      const instances = (): object[] => this.lineage()
-        .flatMap((scope) => scope.subscribers.live(subscription.source))
-        .filter((object) => object instanceof ctor);
-      this.remote!.listen(ctor, subscription, subscription.source, declared, instances);
-    }
+  /** The extension that carries `declared` (of `publisher`), if any. */
+  private carrierOf(declared: PublishedEvent, publisher: Function): ContainerExtension | undefined {
+    for (const extension of this.extensions) if (extension.carries?.(declared, publisher) === true) return extension;
+    return undefined;
   }
 
   /** Root scope: true when a subscriber class of `declared` (of `source`) was never built in this tree nor warned about. */
@@ -463,12 +492,15 @@ function remember(object: object, connection: Connection): void {
   }
 }
 
-function filtered(
-  method: (...args: unknown[]) => unknown, filter: (source: never, ...args: unknown[]) => boolean, withInfo: boolean,
+/** The method behind a filter, or with a carrier's fields added to its EventInfo. */
+function wrapped(
+  method: (...args: unknown[]) => unknown, filter: ((source: never, ...args: unknown[]) => boolean) | undefined, withInfo: boolean,
+  extraInfo: (() => object) | undefined,
 ): (this: object, info: EventInfo, ...args: unknown[]) => unknown {
   const wrapper = function (this: object, info: EventInfo, ...args: unknown[]): unknown {
-    if (!filter(info.source as never, ...args)) return undefined;
-    return withInfo ? method.call(this, info, ...args) : method.apply(this, args);
+    if (filter !== undefined && !filter(info.source as never, ...args)) return undefined;
+    if (!withInfo) return method.apply(this, args);
+    return method.call(this, extraInfo === undefined ? info : Object.freeze({ ...info, ...extraInfo() }), ...args);
   };
   // Failures are reported as `Class.method`: keep the method's name.
   Object.defineProperty(wrapper, 'name', { value: method.name });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { Container, injectable, subscribes } from '../../lib';
+import { remoteEvents } from '../../lib/remote';
 import { RedisTransport, streamKey } from '../../lib/redis';
 import { Shop, type Order } from './fixtures/shop';
 import { describeBroker, eventually, inspect, killServices, node, orders, pendingCount, ServiceProcess, tally, waitDrained } from './helpers';
@@ -119,7 +120,7 @@ describeBroker('Redis transport: delivery', () => {
       @subscribes(Shop, 'orderPlaced') onOrderPlaced(order: Order): void { handled.push(order.id); }
     }
     const transport = new RedisTransport({ connection: client, blockMs: 200 });
-    const app = new Container({ transport, namespace: 'borrowed' });
+    const app = new Container({ extensions: [remoteEvents({ transport, namespace: 'borrowed' })] });
     try {
       app.get(Borrower);
       await transport.ready();

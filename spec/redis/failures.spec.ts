@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { DeadLetterError, Event, injectable, publishes, subscribes, type Codec, type EncodedEnvelope, type RemoteEventInfo } from '../../lib';
+import { Event, injectable, publishes, subscribes } from '../../lib';
+import { DeadLetterError, type Codec, type EncodedEnvelope, type RemoteEventInfo } from '../../lib/remote';
 import { deadLetterKey, streamKey } from '../../lib/redis';
 import { toFields } from '../../lib/redis/fields';
 import { Shop, type Order } from './fixtures/shop';

@@ -2,12 +2,15 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Container, type ContainerOptions, type HandlerFailure } from '../../lib';
+import { remoteEvents, type RemoteOptions } from '../../lib/remote';
 import { RedisTransport, type RedisTransportOptions } from '../../lib/redis';
 import { findRedisServer, type RedisServer } from './redis-server';
 import type { FixtureConfig, FixtureMessage, Order } from './fixtures/shop';
 
 /** A container in the test process with its own transport; close it with `disposeAsync()`. */
-export function node(server: RedisServer, namespace: string, options: RedisTransportOptions = {}, containerOptions: ContainerOptions = {}): {
+export function node(
+  server: RedisServer, namespace: string, options: RedisTransportOptions = {}, containerOptions: ContainerOptions & Omit<RemoteOptions, 'transport'> = {},
+): {
   app: Container; transport: RedisTransport; failures: unknown[];
 } {
   const failures: unknown[] = [];
@@ -15,7 +18,11 @@ export function node(server: RedisServer, namespace: string, options: RedisTrans
     connection: server.url, blockMs: 200, claimIdleMs: 1000, retryDelayMs: 10,
     onError: (error) => failures.push(error), ...options,
   });
-  const app = new Container({ transport, namespace, onError: (failure: HandlerFailure) => failures.push(failure.error), ...containerOptions });
+  const { codec, validate, versions, service, ...ownOptions } = containerOptions;
+  const app = new Container({
+    extensions: [remoteEvents({ transport, namespace, codec, validate, versions, service })],
+    onError: (failure: HandlerFailure) => failures.push(failure.error), ...ownOptions,
+  });
   return { app, transport, failures };
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { PayloadTooLargeError, PoisonMessageError, PublishBufferFullError, injectable, subscribes } from '../../lib';
+import { injectable, subscribes } from '../../lib';
+import { PayloadTooLargeError, PoisonMessageError, PublishBufferFullError } from '../../lib/remote';
 import { deadLetterKey, RedisTransport, streamKey } from '../../lib/redis';
 import { toFields } from '../../lib/redis/fields';
 import { Shop, type Order } from './fixtures/shop';

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { BrokerError, PublishBufferFullError, TransportClosedError, injectable, subscribes } from '../../lib';
+import { injectable, subscribes } from '../../lib';
+import { BrokerError, PublishBufferFullError, TransportClosedError } from '../../lib/remote';
 import { streamKey } from '../../lib/redis';
 import { Shop, type Order } from './fixtures/shop';
 import { describeBroker, eventually, inspect, killServices, node, orders, pendingCount, ServiceProcess, tally, waitDrained } from './helpers';
