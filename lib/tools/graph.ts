@@ -152,9 +152,10 @@ const NOBODY = '(no subscriber)';
 /**
  * The graph as a Mermaid flowchart (a ```mermaid block renders as a picture on GitHub and
  * GitLab). Classes are nodes; each arrow is labelled `event → method`. Live counts above 1
- * are shown as `×n`. An event nobody subscribes to is a dashed arrow to "no subscriber"; a
- * subscription to an event its source does not publish is a dashed arrow marked
- * "not published".
+ * are shown as `×n`. A connection a container extension carries (a remote event) is a dashed
+ * arrow marked with its kind and group: `(remote: Billing.onOrderPlaced)`. An event nobody
+ * subscribes to is a dashed arrow to "no subscriber"; a subscription to an event its source
+ * does not publish is a dashed arrow marked "not published".
  */
 export function toMermaid(graph: AnyGraph): string {
   const ids = new NodeIds((name) => {
@@ -164,8 +165,8 @@ export function toMermaid(graph: AnyGraph): string {
   const lines = ['flowchart LR'];
   for (const node of graph.nodes) lines.push(`  ${ids.of(node.name)}["${mermaidText(node.name + times(instancesOf(node)))}"]`);
   for (const edge of graph.edges) {
-    const label = `${edge.event} → ${edge.method}${times(connectionsOf(edge))}`;
-    lines.push(`  ${ids.of(edge.publisher)} -->|"${mermaidText(label)}"| ${ids.of(edge.subscriber)}`);
+    const label = `${edge.event} → ${edge.method}${times(connectionsOf(edge))}${carried(edge)}`;
+    lines.push(`  ${ids.of(edge.publisher)} ${kindOf(edge) === undefined ? '-->' : '-.->'}|"${mermaidText(label)}"| ${ids.of(edge.subscriber)}`);
   }
   if ('unpublished' in graph) {
     for (const s of graph.unpublished) {
@@ -182,7 +183,8 @@ export function toMermaid(graph: AnyGraph): string {
 
 /**
  * The graph in Graphviz DOT (`eventwire graph app.js --format dot | dot -Tsvg > wiring.svg`).
- * Same content as {@link toMermaid}; problems are dashed, and red for unpublished events.
+ * Same content as {@link toMermaid}; carried (remote) connections and problems are dashed, and
+ * red for unpublished events.
  */
 export function toDot(graph: AnyGraph): string {
   const q = (text: string): string => `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
@@ -197,7 +199,8 @@ export function toDot(graph: AnyGraph): string {
     lines.push(`  ${q(node.name)}${count > 1 ? ` [label=${q(node.name + times(count))}]` : ''};`);
   }
   for (const edge of graph.edges) {
-    lines.push(`  ${q(edge.publisher)} -> ${q(edge.subscriber)} [label=${q(`${edge.event} → ${edge.method}${times(connectionsOf(edge))}`)}];`);
+    const label = q(`${edge.event} → ${edge.method}${times(connectionsOf(edge))}${carried(edge)}`);
+    lines.push(`  ${q(edge.publisher)} -> ${q(edge.subscriber)} [label=${label}${kindOf(edge) === undefined ? '' : ', style=dashed'}];`);
   }
   if ('unpublished' in graph) {
     for (const s of graph.unpublished) {
@@ -214,7 +217,8 @@ export function toDot(graph: AnyGraph): string {
 
 /**
  * The graph as indented text for terminals: each `Publisher.event` followed by the
- * `Subscriber.method`s it reaches, then classes with no connection and the problems found.
+ * `Subscriber.method`s it reaches (a remote one marked `(remote: <consumer group>)`), then
+ * classes with no connection and the problems found.
  *
  * @example
  * Checkout.orderPlaced
@@ -231,7 +235,7 @@ export function toText(graph: AnyGraph): string {
     if (list === undefined) groups.set(key, list = []);
     return list;
   };
-  for (const edge of graph.edges) group(edge.publisher, edge.event).push(`${edge.subscriber}.${edge.method}${times(connectionsOf(edge), ' x')}`);
+  for (const edge of graph.edges) group(edge.publisher, edge.event).push(`${edge.subscriber}.${edge.method}${times(connectionsOf(edge), ' x')}${carried(edge)}`);
   const problems: string[] = [];
   if ('unpublished' in graph) {
     for (const e of graph.unsubscribed) group(e.publisher, e.event).push(NOBODY);
@@ -290,6 +294,16 @@ function instancesOf(node: WiringNode | StaticNode): number {
 
 function connectionsOf(edge: GraphEdge): number {
   return 'connections' in edge ? (edge as WiringEdge).connections : 1;
+}
+
+function kindOf(edge: GraphEdge): string | undefined {
+  return (edge as WiringEdge).kind;
+}
+
+/** ` (remote: billing/Mailer.onOrderPlaced)` for an edge an extension carries, else nothing. */
+function carried(edge: GraphEdge): string {
+  const { kind, group } = edge as WiringEdge;
+  return kind === undefined ? '' : ` (${kind}${group === undefined ? '' : `: ${group}`})`;
 }
 
 function times(count: number, sign = ' ×'): string {

@@ -17,6 +17,13 @@ export interface GraphEdge {
 export interface WiringEdge extends GraphEdge {
   /** Live connections (publisher objects x subscriber objects) behind this edge. */
   readonly connections: number;
+  /**
+   * Set on an edge that a container extension carries: `'remote'` for `remoteEvents()`, whose
+   * publisher may be in another process (its objects are then not counted).
+   */
+  readonly kind?: string;
+  /** The group of a carried edge: for `'remote'`, the consumer group (`billing/Mailer.onOrderPlaced`). */
+  readonly group?: string;
 }
 
 /** A class taking part in the wiring. */
@@ -41,10 +48,15 @@ export function buildGraph(objects: readonly object[], connections: readonly Con
   }
   const edges = new Map<string, WiringEdge & { connections: number }>();
   for (const c of connections) {
-    const key = [c.publisher.name, c.event, c.subscriber.name, c.method].join('\0');
+    const key = [c.publisher.name, c.event, c.subscriber.name, c.method, c.via?.kind ?? '', c.via?.group ?? ''].join('\0');
     const edge = edges.get(key);
     if (edge !== undefined) edge.connections++;
-    else edges.set(key, { publisher: c.publisher.name, event: c.event, subscriber: c.subscriber.name, method: c.method, connections: 1 });
+    else {
+      edges.set(key, {
+        publisher: c.publisher.name, event: c.event, subscriber: c.subscriber.name, method: c.method, connections: 1,
+        ...(c.via === undefined ? {} : { kind: c.via.kind, group: c.via.group }),
+      });
+    }
   }
   return {
     nodes: [...instances].map(([name, count]) => ({ name, instances: count })).sort((a, b) => a.name.localeCompare(b.name)),

@@ -1,0 +1,157 @@
+import { expect } from 'chai';
+import {
+  Container, Event, InvalidArgumentError, injectable, publishes, subscribes,
+  type ConnectionInfo, type ContainerExtension, type ExtensionHost, type PublishedEvent,
+} from '../lib';
+
+/** A tracing extension with no transport: it logs every hook, in order. */
+function tracer(log: string[], name = 'trace'): ContainerExtension & { host?: ExtensionHost } {
+  const label = (object: object): string => object.constructor.name;
+  const extension: ContainerExtension & { host?: ExtensionHost } = {
+    attach(host) { extension.host = host; log.push(`${name} attach`); },
+    eventCreated(event: Event<unknown[]>, source: object, declared: PublishedEvent) {
+      log.push(`${name} event ${label(source)}.${String(declared.key)} "${event.name}" handlers=${event.size}`);
+    },
+    subscriptionConnected(c: ConnectionInfo) {
+      log.push(`${name} connected ${c.publisher.name}.${c.event} -> ${label(c.subscriber)}.${c.method} active=${String(c.subscription.active)}`);
+    },
+    objectAdopted(object) { log.push(`${name} adopted ${label(object)}`); },
+    objectReleased(object) { log.push(`${name} released ${label(object)}`); },
+    async closing() { await Promise.resolve(); log.push(`${name} closing`); },
+    async close() { await Promise.resolve(); log.push(`${name} close`); },
+  };
+  return extension;
+}
+
+@injectable()
+class Engine {
+  @publishes('started') started!: Event<[rpm: number]>;
+}
+
+@injectable()
+class Dashboard {
+  readonly seen: number[] = [];
+  @subscribes(Engine, 'started') onStarted(rpm: number): void { this.seen.push(rpm); }
+  dispose(): void { log?.push('Dashboard.dispose'); }
+}
+
+let log: string[] | undefined;
+
+describe('Container extensions (a tracing extension, no transport)', () => {
+  afterEach(() => { log = undefined; });
+
+  it('should call attach once, then eventCreated, subscriptionConnected and objectAdopted as objects are wired', () => {
+    log = [];
+    const app = new Container({ extensions: [tracer(log)] });
+    expect(log).to.deep.equal(['trace attach']);
+    app.get(Dashboard);
+    app.get(Engine);
+    expect(log).to.deep.equal([
+      'trace attach',
+      'trace adopted Dashboard',
+      'trace event Engine.started "started" handlers=0',
+      'trace connected Engine.started -> Dashboard.onStarted active=true',
+      'trace adopted Engine',
+    ]);
+    app.get(Engine).started.fire(900);
+    expect(app.get(Dashboard).seen, 'the wiring is unchanged').to.deep.equal([900]);
+  });
+
+  it('should give attach the container\'s event options and reporter, and a forward that is not a handler', () => {
+    log = [];
+    const onError = (): void => undefined;
+    const extension = tracer(log);
+    const app = new Container({ extensions: [extension], errors: 'collect', onError });
+    expect(extension.host!.eventOptions).to.include({ errors: 'collect', onError });
+    expect(extension.host!.reporter).to.equal(onError);
+    const forwarded: number[] = [];
+    const engine = app.get(Engine);
+    const stop = extension.host!.forward(engine.started as Event<unknown[]>, (rpm) => { forwarded.push(rpm as number); });
+    engine.started.fire(1);
+    expect(engine.started.size).to.equal(0);
+    stop();
+    engine.started.fire(2);
+    expect(forwarded).to.deep.equal([1]);
+  });
+
+  it('should call objectReleased at release(), after unwiring, and for every object at dispose()', () => {
+    log = [];
+    const app = new Container({ extensions: [tracer(log)] });
+    const dashboard = app.get(Dashboard);
+    const engine = app.get(Engine);
+    log.length = 0;
+    app.release(dashboard);
+    expect(log).to.deep.equal(['trace released Dashboard']);
+    expect(engine.started.size, 'unwired before the hook').to.equal(0);
+    app.wire(new Dashboard());
+    log.length = 0;
+    app.dispose();
+    expect(log.filter((line) => line.startsWith('trace')).sort()).to.deep.equal(['trace released Dashboard', 'trace released Engine']);
+    expect(log, 'a plain dispose() closes no extension').not.to.include('trace close');
+  });
+
+  it('should await closing() before the objects are disposed and close() after, in disposeAsync(), last extension closed first', async () => {
+    log = [];
+    const app = new Container({ extensions: [tracer(log, 'a'), tracer(log, 'b')] });
+    app.get(Dashboard);
+    log.length = 0;
+    await app.disposeAsync();
+    expect(log).to.deep.equal(['a closing', 'b closing', 'a released Dashboard', 'b released Dashboard', 'Dashboard.dispose', 'b close', 'a close']);
+  });
+
+  it('should share the root\'s extensions with children, which never close them', async () => {
+    log = [];
+    const app = new Container({ extensions: [tracer(log)] });
+    const child = app.createChild({ providers: [Dashboard] });
+    child.get(Dashboard);
+    await child.disposeAsync();
+    expect(log).to.deep.equal(['trace attach', 'trace adopted Dashboard', 'trace released Dashboard', 'Dashboard.dispose']);
+  });
+
+  it('should reject disposeAsync() with the failures of closing() and close(), after running every step', async () => {
+    log = [];
+    const steps: string[] = [];
+    const failing: ContainerExtension = {
+      closing: () => { steps.push('closing'); throw new Error('closing failed'); },
+      close: async () => { steps.push('close'); throw new Error('close failed'); },
+    };
+    const app = new Container({ extensions: [failing] });
+    app.get(Dashboard);
+    const error = await app.disposeAsync().then(() => undefined, (e: unknown) => e);
+    expect(error).to.be.instanceOf(AggregateError);
+    expect((error as AggregateError).errors.map((e: Error) => e.message)).to.deep.equal(['closing failed', 'close failed']);
+    expect(steps).to.deep.equal(['closing', 'close']);
+    expect(log, 'the objects were disposed in between').to.deep.equal(['Dashboard.dispose']);
+  });
+
+  it('should let an extension carry events: no local connection, subscriberAdopted connects each subscriber where it delivers', () => {
+    const bus = new Event<[rpm: number]>('bus');
+    const made: ConnectionInfo[] = [];
+    const carrier: ContainerExtension = {
+      carries: (declared, publisher) => publisher === Engine && declared.name === 'started',
+      subscriberAdopted: ({ subscription, connect }) => {
+        expect(String(subscription.method)).to.equal('onStarted');
+        connect(bus, { via: { kind: 'bus', group: 'dashboards' } });
+      },
+      subscriptionConnected: (connection) => { made.push(connection); },
+    };
+    const app = new Container({ extensions: [carrier] });
+    const dashboard = app.get(Dashboard);
+    app.get(Engine).started.fire(1);
+    bus.fire(2);
+    expect(dashboard.seen).to.deep.equal([2]);
+    expect(made.map((c) => [c.publisher.name, c.source, c.via])).to.deep.equal([['Engine', undefined, { kind: 'bus', group: 'dashboards' }]]);
+    expect(app.graph().edges).to.deep.equal([
+      { publisher: 'Engine', event: 'started', subscriber: 'Dashboard', method: 'onStarted', connections: 1, kind: 'bus', group: 'dashboards' },
+    ]);
+    app.release(dashboard);
+    expect(bus.size, 'release() removes a carried connection').to.equal(0);
+  });
+
+  it('should refuse extensions that are not an array of objects with function hooks, and the old transport option', () => {
+    expect(() => new Container({ extensions: {} as never })).to.throw(InvalidArgumentError, /extensions must be an array of ContainerExtension objects/);
+    expect(() => new Container({ extensions: [null as never] })).to.throw(InvalidArgumentError, /extensions\[0\] must be a ContainerExtension object, got null/);
+    expect(() => new Container({ extensions: [{ close: 'now' } as never] })).to.throw(InvalidArgumentError, /extensions\[0\]\.close must be a function/);
+    expect(() => new Container({ transport: {} } as never)).to.throw(InvalidArgumentError, /transport is not a container option.*remoteEvents\(\{ transport, namespace \}\).*eventwire\/remote/);
+  });
+});
