@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Container, DecoratorError, DisposedError, Event, InvalidArgumentError, injectable, publishes, subscribes } from '../lib';
+import { Container, DecoratorError, DisposedError, Event, InvalidArgumentError, injectable, publishes, subscribes, toDot, toMermaid, toText } from '../lib';
 import {
   NoSubscriberError, PoisonMessageError, PublishBufferFullError, remoteEvents,
   type Consumer, type Delivery, type EncodedEnvelope, type RemoteEventInfo, type Transport, type TransportSubscription,
@@ -289,10 +289,16 @@ describe('Remote events (the bridge, over an in-memory transport)', () => {
     expect(checkout.orderPlaced.isDisposed, 'its events are disposed with it').to.equal(true);
   });
 
-  it('should refuse a transport option that is not a transport, and bad names', () => {
-    expect(() => new Container({ extensions: [remoteEvents({ transport: {} as Transport })] })).to.throw(InvalidArgumentError, /transport must implement Transport/);
-    expect(() => new Container({ extensions: [remoteEvents({ transport: new FakeTransport(), namespace: 'a b' })] })).to.throw(InvalidArgumentError, /namespace must be/);
-    expect(() => new Container({ extensions: [remoteEvents({ transport: new FakeTransport(), versions: { x: 0 } })] })).to.throw(InvalidArgumentError, /versions\.x/);
+  it('should refuse a transport option that is not a transport, and bad names, naming remoteEvents()', () => {
+    expect(() => remoteEvents({ transport: {} as Transport })).to.throw(InvalidArgumentError, /^remoteEvents\(\): transport must implement Transport/);
+    expect(() => remoteEvents({ transport: new FakeTransport(), namespace: 'a b' })).to.throw(InvalidArgumentError, /^remoteEvents\(\): namespace must be/);
+    expect(() => remoteEvents({ transport: new FakeTransport(), versions: { x: 0 } })).to.throw(InvalidArgumentError, /^remoteEvents\(\): versions\.x/);
+  });
+
+  it('should refuse one remoteEvents() extension in two containers: the container owns its transport', () => {
+    const extension = remoteEvents({ transport: new FakeTransport() });
+    new Container({ extensions: [extension] });
+    expect(() => new Container({ extensions: [extension] })).to.throw(InvalidArgumentError, /already plugged into another container.*once per container/);
   });
 
   it('should throw DisposedError when a remote event is fired after disposeAsync()', async () => {
@@ -322,5 +328,221 @@ describe('Remote events (the bridge, over an in-memory transport)', () => {
     app.dispose();
     await app.disposeAsync();
     expect(transport.log).to.deep.equal(['close transport']);
+  });
+
+  describe('forwarding, which is not a handler', () => {
+    it('should not count the forwarder in size, and keep forwarding after clear()', () => {
+      const transport = new FakeTransport();
+      const checkout = new Container({ extensions: [remoteEvents({ transport })] }).get(Checkout);
+      expect(checkout.orderPlaced.size).to.equal(0);
+      const local: string[] = [];
+      checkout.orderPlaced.add((id) => { local.push(id); });
+      expect(checkout.orderPlaced.size).to.equal(1);
+      checkout.orderPlaced.clear();
+      expect(checkout.orderPlaced.size).to.equal(0);
+      checkout.orderPlaced.fire('o-1', 1);
+      expect(transport.published.map((e) => e.payload)).to.deep.equal(['["o-1",1]']);
+      expect(local).to.deep.equal([]);
+    });
+
+    it('should never be quarantined: a broker that fails more often than the quarantine limit does not stop later publishes', async () => {
+      const transport = new FakeTransport();
+      transport.full = true;
+      const { failures, onError } = recorder();
+      const checkout = new Container({ extensions: [remoteEvents({ transport })], onError, quarantine: 1 }).get(Checkout);
+      for (let i = 0; i < 3; i++) checkout.orderPlaced.fire(`o-${i}`, i);
+      expect(failures.map((f) => [f.handler, f.quarantined])).to.deep.equal(Array(3).fill(['remote publish of "orderPlaced"', false]));
+      transport.full = false;
+      await checkout.orderPlaced.fireAsync('back', 4);
+      expect(transport.published.map((e) => e.payload)).to.deep.equal(['["back",4]']);
+    });
+
+    it('should keep a failing forwarder from stopping the local handlers under collect, and aggregate both failures', () => {
+      const transport = new FakeTransport();
+      transport.full = true;
+      const checkout = new Container({ extensions: [remoteEvents({ transport })], errors: 'collect' }).get(Checkout);
+      const local: string[] = [];
+      checkout.orderPlaced.add((id) => { local.push(id); throw new Error('local failed'); });
+      let thrown: unknown;
+      try {
+        checkout.orderPlaced.fire('o-1', 1);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(local).to.deep.equal(['o-1']);
+      expect((thrown as AggregateError).errors.map((e: Error) => e.name)).to.deep.equal(['PublishBufferFullError', 'Error']);
+    });
+
+    it('should stop forwarding the events of a released publisher, and forward again once it is wired again', () => {
+      const transport = new FakeTransport();
+      const app = new Container({ extensions: [remoteEvents({ transport })] });
+      const checkout = app.get(Checkout);
+      app.release(checkout);
+      checkout.orderPlaced.fire('released', 1);
+      expect(transport.published).to.deep.equal([]);
+      app.wire(checkout);
+      checkout.orderPlaced.fire('again', 2);
+      expect(transport.published.map((e) => e.payload)).to.deep.equal(['["again",2]']);
+    });
+
+    it('should trace a forwarded fire with the handlers only', () => {
+      const traced: [string, number][] = [];
+      const transport = new FakeTransport();
+      const app = new Container({ extensions: [remoteEvents({ transport })], trace: (r) => { traced.push([r.name, r.handlers]); } });
+      app.get(Checkout).orderPlaced.fire('o-1', 1);
+      expect(traced).to.deep.equal([['orderPlaced', 0]]);
+      expect(transport.published).to.have.length(1);
+    });
+  });
+
+  describe('remote deliveries, through an Event of the consumer group', () => {
+    const signal = new AbortController().signal;
+    const deliver = (transport: FakeTransport, group: string, envelope: EncodedEnvelope, attempt = 1): Promise<unknown> =>
+      transport.subscriptions.find((s) => s.group === group)!.handle(envelope, { attempt, maxAttempts: 3, signal }).then(() => undefined, (e: unknown) => e);
+
+    it('should honour once: the first delivery is handled, then the group pauses quietly here', async () => {
+      const calls: string[] = [];
+      @injectable()
+      class OneShot {
+        @subscribes(Checkout, 'orderPlaced', { once: true }) onFirst(id: string): void { calls.push(id); }
+      }
+      const transport = new FakeTransport();
+      const { failures, onError } = recorder();
+      const app = new Container({ extensions: [remoteEvents({ transport })], onError });
+      app.get(OneShot);
+      const checkout = app.get(Checkout);
+      checkout.orderPlaced.fire('o-1', 1);
+      checkout.orderPlaced.fire('o-2', 2);
+      expect(await deliver(transport, 'OneShot.onFirst', transport.published[0])).to.equal(undefined);
+      expect(transport.log).to.deep.equal(['pause OneShot.onFirst']);
+      expect(NoSubscriberError.isNoSubscriber(await deliver(transport, 'OneShot.onFirst', transport.published[1]))).to.equal(true);
+      expect(calls).to.deep.equal(['o-1']);
+      expect(failures, 'a once subscription that is done is no failure').to.deep.equal([]);
+    });
+
+    it('should honour filter, which receives undefined as the source (the publisher is in another process)', async () => {
+      const sources: unknown[] = [];
+      const calls: number[] = [];
+      @injectable()
+      class BigOrders {
+        @subscribes(Checkout, 'orderPlaced', { filter: (source, _id, total) => { sources.push(source); return total > 100; } })
+        onBig(_id: string, total: number): void { calls.push(total); }
+      }
+      const transport = new FakeTransport();
+      const app = new Container({ extensions: [remoteEvents({ transport })] });
+      app.get(BigOrders);
+      app.get(Checkout).orderPlaced.fire('small', 5);
+      app.get(Checkout).orderPlaced.fire('big', 500);
+      for (const envelope of transport.published) expect(await deliver(transport, 'BigOrders.onBig', envelope)).to.equal(undefined);
+      expect(calls).to.deep.equal([500]);
+      expect(sources).to.deep.equal([undefined, undefined]);
+    });
+
+    it('should give each call of concurrent deliveries the envelope it arrived in', async () => {
+      const seen: [string | undefined, string][] = [];
+      @injectable()
+      class Audit {
+        @subscribes(Checkout, 'orderPlaced', { info: true })
+        async onOrder(info: RemoteEventInfo<[id: string, total: number]>, id: string): Promise<void> {
+          const envelopeId = info.envelope?.id;
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          seen.push([envelopeId, id]);
+        }
+      }
+      const transport = new FakeTransport();
+      const app = new Container({ extensions: [remoteEvents({ transport })] });
+      app.get(Audit);
+      app.get(Checkout).orderPlaced.fire('o-1', 1);
+      app.get(Checkout).orderPlaced.fire('o-2', 2);
+      const [a, b] = transport.published;
+      await Promise.all([deliver(transport, 'Audit.onOrder', a), deliver(transport, 'Audit.onOrder', b)]);
+      expect(seen.sort()).to.deep.equal([[a.id, 'o-1'], [b.id, 'o-2']].sort());
+    });
+
+    it('should report a failure with the attempt, and reject for a retry, under every error policy', async () => {
+      for (const errors of ['isolate', 'throw', 'collect'] as const) {
+        let fail = true;
+        @injectable()
+        class Flaky {
+          @subscribes(Checkout, 'orderPlaced') onOrder(): void { if (fail) throw new Error('not now'); }
+        }
+        const transport = new FakeTransport();
+        const { failures, onError } = recorder();
+        const app = new Container({ extensions: [remoteEvents({ transport })], errors, onError });
+        app.get(Flaky);
+        app.get(Checkout).orderPlaced.fire('o-1', 1);
+        const rejected = await deliver(transport, 'Flaky.onOrder', transport.published[0], 1);
+        expect((rejected as Error).message, errors).to.equal('not now');
+        expect(failures.map((f) => f.handler), errors).to.deep.equal(['Flaky.onOrder (remote delivery 1 of 3)']);
+        fail = false;
+        expect(await deliver(transport, 'Flaky.onOrder', transport.published[0], 2), `${errors}: redelivered`).to.equal(undefined);
+      }
+    });
+
+    it('should quarantine a method that keeps failing, report that once, and pause its group here', async () => {
+      @injectable()
+      class Broken {
+        @subscribes(Checkout, 'orderPlaced') onOrder(): void { throw new Error('broken'); }
+      }
+      const transport = new FakeTransport();
+      const { failures, onError } = recorder();
+      const app = new Container({ extensions: [remoteEvents({ transport })], onError, quarantine: 2 });
+      app.get(Broken);
+      app.get(Checkout).orderPlaced.fire('o-1', 1);
+      const envelope = transport.published[0];
+      await deliver(transport, 'Broken.onOrder', envelope, 1);
+      await deliver(transport, 'Broken.onOrder', envelope, 2);
+      expect(failures.map((f) => [f.handler, f.quarantined])).to.deep.equal([
+        ['Broken.onOrder (remote delivery 1 of 3)', false],
+        ['Broken.onOrder', true],
+      ]);
+      expect(NoSubscriberError.isNoSubscriber(await deliver(transport, 'Broken.onOrder', envelope, 3))).to.equal(true);
+      expect(transport.log).to.deep.equal(['pause Broken.onOrder']);
+    });
+
+    it('should trace each delivery as a fire of the group\'s event', async () => {
+      const traced: [string, number, boolean][] = [];
+      @injectable()
+      class Traced {
+        @subscribes(Checkout, 'orderPlaced') onOrder(): void {}
+      }
+      const transport = new FakeTransport();
+      const app = new Container({ extensions: [remoteEvents({ transport })], trace: (r) => { traced.push([r.name, r.handlers, r.async]); } });
+      app.get(Traced);
+      app.get(Checkout).orderPlaced.fire('o-1', 1);
+      traced.length = 0;
+      await deliver(transport, 'Traced.onOrder', transport.published[0]);
+      expect(traced).to.deep.equal([['orderPlaced', 1, true]]);
+    });
+
+    it('should refuse a priority on a remote subscription, which cannot apply, naming class, method and event', () => {
+      @injectable()
+      class First {
+        @subscribes(Checkout, 'orderPlaced', { priority: 10 }) onOrder(): void {}
+      }
+      const app = new Container({ extensions: [remoteEvents({ transport: new FakeTransport() })] });
+      expect(() => app.get(First)).to.throw(DecoratorError,
+        /^First\.onOrder subscribes to remote event "orderPlaced" with priority 10, which cannot apply: .*Remove the priority, or make the event local/);
+      expect(() => new Container().get(First), 'a local event takes it').not.to.throw();
+    });
+
+    it('should show remote connections in graph(), with the consumer group, and draw them dashed', () => {
+      @injectable()
+      class Mailer {
+        @subscribes(Checkout, 'orderPlaced') onOrder(): void {}
+        @subscribes(Checkout, 'cartViewed') onCart(): void {}
+      }
+      const app = new Container({ extensions: [remoteEvents({ transport: new FakeTransport(), service: 'billing' })] });
+      app.get(Mailer);
+      app.get(Checkout);
+      const graph = app.graph();
+      expect(graph.edges).to.deep.equal([
+        { publisher: 'Checkout', event: 'cartViewed', subscriber: 'Mailer', method: 'onCart', connections: 1 },
+        { publisher: 'Checkout', event: 'orderPlaced', subscriber: 'Mailer', method: 'onOrder', connections: 1, kind: 'remote', group: 'billing/Mailer.onOrder' },
+      ]);
+      expect(toText(graph)).to.equal('Checkout.cartViewed\n  -> Mailer.onCart\nCheckout.orderPlaced\n  -> Mailer.onOrder (remote: billing/Mailer.onOrder)\n');
+      expect(toMermaid(graph)).to.contain('Checkout -.->|"orderPlaced → onOrder (remote: billing/Mailer.onOrder)"| Mailer');
+      expect(toDot(graph)).to.contain('"Checkout" -> "Mailer" [label="orderPlaced → onOrder (remote: billing/Mailer.onOrder)", style=dashed];');
+    });
   });
 });
