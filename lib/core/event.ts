@@ -14,11 +14,12 @@ import { inactiveSubscription, type Subscription } from './subscription';
 // Local copies: an imported binding is a property load at every use (see `Flags`).
 const { LIVE, ONCE, INFO, FAILURE, FLAG_BITS } = Flags;
 
-/**
- * Installs the forwarder of an event (see {@link forwardFires}); set by the class, which alone
- * reaches its private fields.
- */
-let installForwarder: (event: Event<any>, forward: ((...args: unknown[]) => unknown) | undefined) => void;
+/** Reads and sets the forwarder of an event (see {@link forwardFires}): set by the class, which alone reaches it. */
+let forwarderOf: (event: Event<any>) => HandlerRecord | undefined;
+let setForwarder: (event: Event<any>, forwarder: HandlerRecord | undefined, around: Around | undefined) => void;
+
+/** Puts the forwarder before the handlers' dispatcher (kept out of the class: an app that forwards nothing bundles none of it). */
+type Around = (handlers: (...args: any[]) => void) => (...args: any[]) => void;
 
 /**
  * Calls `forward` with the payload of every `fire` and `fireAsync` of `event`, before its
@@ -31,11 +32,41 @@ let installForwarder: (event: Event<any>, forward: ((...args: unknown[]) => unkn
  * `dispose()` drops it. Returns what stops it.
  */
 export function forwardFires<A extends unknown[]>(event: Event<A>, forward: (...args: A) => unknown): () => void {
-  if (typeof forward !== 'function') {
-    throw new InvalidArgumentError(`forwardFires(): Event "${event.name}": forward must be a function, got ${safeString(forward)}.`);
+  const where = `forwardFires(): Event "${event.name}"`;
+  if (typeof forward !== 'function') throw new InvalidArgumentError(`${where}: forward must be a function, got ${safeString(forward)}.`);
+  if (event.isDisposed) throw new DisposedError(`${where} was disposed: it forwards nothing.`);
+  if (forwarderOf(event) !== undefined) {
+    throw new InvalidArgumentError(`${where} is already forwarded (by another container extension): an event has one forwarder. Stop the first one first.`);
   }
-  installForwarder(event, forward as (...args: unknown[]) => unknown);
-  return () => installForwarder(event, undefined);
+  // Its own record, in no list: `s` is the list, so the dispatch code takes it as plain and live.
+  const forwarder = new HandlerRecord(event._list, forward);
+  const around: Around = (handlers) => (...args) => {
+    let failures: unknown[] | undefined;
+    try {
+      const result = forwarder.fn(...args);
+      if (isThenable(result)) event.watch(forwarder, result);
+    } catch (error) {
+      if (event.failed(forwarder, error, false) !== undefined) {
+        if (event._mode === 'throw') throw error;
+        failures = [error];
+      }
+    }
+    if (failures === undefined) return handlers(...args);
+    // 'collect': the handlers still run, and their failures join the forwarder's.
+    try {
+      handlers(...args);
+    } catch (error) {
+      failures.push(...(error as AggregateError).errors);
+    }
+    throw event.aggregate(failures);
+  };
+  setForwarder(event, forwarder, around);
+  let stopped = false;
+  return () => {
+    if (stopped) return;
+    stopped = true;
+    setForwarder(event, undefined, undefined);
+  };
 }
 
 /** What a handler that asks for it (`{ info: true }`) receives before the payload. */
@@ -177,6 +208,7 @@ export class Event<A extends unknown[] = []> implements Disposable {
   private loopFire!: (...args: A) => void;
   /** The forwarder (see {@link forwardFires}): a record of no list, run before the handlers. */
   private forwarder: HandlerRecord | undefined = undefined;
+  private around: Around | undefined = undefined;
   private compiledVersion = -1;
   /** What the constructor was given: a container that adopts the event fills in the rest. */
   private readonly givenName: string | undefined;
@@ -187,18 +219,12 @@ export class Event<A extends unknown[] = []> implements Disposable {
    * @param options Error policy, source, replay, tracing and the leak warning limit.
    */
   static {
-    installForwarder = (event, forward) => {
-      if (forward !== undefined && event.forwarder !== undefined) {
-        throw new InvalidArgumentError(
-          `${event.where()} is already forwarded (by another container extension): an event has one forwarder. Stop the first one before forwarding it again.`);
-      }
-      if (event._list.disposed) {
-        if (forward !== undefined) throw new DisposedError(`${event.where()} was disposed: it forwards nothing.`);
-        return;   // dispose() dropped it; its `fire` (maybe the one a retired event throws from) stays
-      }
-      // Its own record, in no list: `s` is the list, so the dispatch code takes it as plain and live.
-      event.forwarder = forward === undefined ? undefined : new HandlerRecord(event._list, forward);
-      event.decompile();
+    forwarderOf = (event) => event.forwarder;
+    setForwarder = (event, forwarder, around) => {
+      event.forwarder = forwarder;
+      event.around = around;
+      // A disposed event keeps its `fire` (a retired one throws from it).
+      if (!event._list.disposed) event.decompile();
     };
   }
 
@@ -392,7 +418,7 @@ export class Event<A extends unknown[] = []> implements Disposable {
    */
   dispose(): void {
     this._list.clear();
-    this.forwarder = undefined;
+    this.forwarder = this.around = undefined;
     this.decompile();
     this._list.disposed = true;
     this.replayed.length = 0;
@@ -665,27 +691,7 @@ export class Event<A extends unknown[] = []> implements Disposable {
   }
 
   private wrapFire(handlers: (...args: A) => void): (...args: A) => void {
-    const forwarder = this.forwarder;
-    const dispatch = forwarder === undefined ? handlers : (...args: A): void => {
-      let failures: unknown[] | undefined;
-      try {
-        const result = forwarder.fn(...args);
-        if (isThenable(result)) this.watch(forwarder, result);
-      } catch (error) {
-        if (this.failed(forwarder, error, false) !== undefined) {
-          if (this._mode === 'throw') throw error;
-          failures = [error];
-        }
-      }
-      if (failures === undefined) return handlers(...args);
-      // 'collect': the handlers still run, and their failures join the forwarder's.
-      try {
-        handlers(...args);
-      } catch (error) {
-        failures.push(...(error as AggregateError).errors);
-      }
-      throw this.aggregate(failures);
-    };
+    const dispatch = this.around === undefined ? handlers : this.around(handlers) as (...args: A) => void;
     const trace = this.trace;
     if (trace === undefined) {
       if (this.replay === 0) return dispatch;
