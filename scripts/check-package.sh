@@ -34,9 +34,26 @@ app.get(Dashboard);
 app.get(Engine).started.fire(900);
 console.log(app.get(Logger).lines.join(','));
 TS
+cat > src/remote.ts <<'TS'
+import { Container, Event, injectable, publishes } from 'eventwire';
+import { jsonCodec, remoteEvents, type EncodedEnvelope, type Transport } from 'eventwire/remote';
+@injectable() class Checkout { @publishes('orderPlaced', { remote: true }) orderPlaced!: Event<[id: string]>; }
+const published: EncodedEnvelope[] = [];
+const transport: Transport = {
+  description: 'memory',
+  publish: async (envelope) => { published.push(envelope); },
+  subscribe: () => ({ ready: Promise.resolve(), pause() {}, resume() {}, close: async () => {} }),
+  close: async () => {},
+};
+const app = new Container({ extensions: [remoteEvents({ transport, namespace: 'shop', codec: jsonCodec })] });
+app.get(Checkout).orderPlaced.fire('A-1');
+console.log(`${published[0].namespace} ${published[0].name} ${published[0].payload}`);
+TS
 npx tsc -p .
 out=$(node out/app.js)
 [ "$out" = "rpm 900" ] || { echo "check-package: the installed package printed '$out', expected 'rpm 900'"; exit 1; }
+out=$(node out/remote.js)
+[ "$out" = 'shop orderPlaced ["A-1"]' ] || { echo "check-package: eventwire/remote (CommonJS) printed '$out', expected 'shop orderPlaced [\"A-1\"]'"; exit 1; }
 # The eventwire command reads the TypeScript source with the project's typescript (an optional peer), running nothing.
 graph=$(npx --no-install eventwire graph src/app.ts)
 [ "$graph" = "$(printf 'Engine.started\n  -> Dashboard.onStarted')" ] || { echo "check-package: eventwire graph src/app.ts printed '$graph'"; exit 1; }
@@ -46,9 +63,12 @@ mkdir esm && cd esm
 echo '{ "type": "module" }' > package.json
 sed 's/"rootDir": "src"/"rootDir": "."/' ../tsconfig.json > tsconfig.json
 cp ../src/app.ts app.ts
+cp ../src/remote.ts remote.ts
 npx tsc -p .
 out=$(node out/app.js)
 [ "$out" = "rpm 900" ] || { echo "check-package: the ESM build printed '$out', expected 'rpm 900'"; exit 1; }
+out=$(node out/remote.js)
+[ "$out" = 'shop orderPlaced ["A-1"]' ] || { echo "check-package: eventwire/remote (ESM) printed '$out', expected 'shop orderPlaced [\"A-1\"]'"; exit 1; }
 # One metadata store for both builds: a class decorated through the ESM build is wired by the CommonJS container.
 cat > mixed.mjs <<'JS'
 import { Event, publishes, subscribes } from 'eventwire';
@@ -78,10 +98,12 @@ cat > tsconfig.json <<'JSON'
 JSON
 cat > use.ts <<'TS'
 import { Container, Event, type Subscription } from 'eventwire';
+import { remoteEvents, type Transport } from 'eventwire/remote';
 const ticks = new Event<[n: number]>('ticks');
 const subscription: Subscription = ticks.add((n) => n + 1);
 subscription.unsubscribe();
 export const app = new Container();
+export const remote = (transport: Transport): Container => new Container({ extensions: [remoteEvents({ transport })] });
 TS
 "$root/node_modules/.bin/tsc" -p .
 
@@ -104,4 +126,4 @@ npx tsc -p .
 out=$(node example.js)
 [ "$out" = "order A-1 confirmed: 42 EUR" ] || { echo "check-package: the 30-second example printed '$out' in a tsc --init project"; exit 1; }
 
-echo "check-package: $tarball installs, type-checks and runs in a fresh TypeScript project as CommonJS and as ESM (legacy decorators; eventwire graph reads its source), in a tsc --init one (standard), and without @types/node; its types pass attw and publint"
+echo "check-package: $tarball installs, type-checks and runs in a fresh TypeScript project as CommonJS and as ESM (eventwire and eventwire/remote) (legacy decorators; eventwire graph reads its source), in a tsc --init one (standard), and without @types/node; its types pass attw and publint"

@@ -6,6 +6,7 @@ import * as eventwire from '../lib';
 import {
   Container, Event, EventwireError, InjectionToken, inject, injectable, publishes, subscribes,
 } from '../lib';
+import { remoteEvents, type Transport } from '../lib/remote';
 
 /**
  * docs/errors.md lists every bad input with the exact error class and message. This spec
@@ -50,6 +51,16 @@ function parseTable(markdown: string): Row[] {
 @injectable() class Engine { @publishes() started!: Event<[rpm: number]>; }
 @injectable() class Silent { readonly quiet = true; }
 interface Store { save(): void }
+
+/** A transport that carries nothing, for the options of remoteEvents(). */
+function fakeTransport(): Transport {
+  return {
+    description: 'fake://nowhere',
+    publish: async () => undefined,
+    subscribe: () => ({ ready: Promise.resolve(), pause: () => undefined, resume: () => undefined, close: async () => undefined }),
+    close: async () => undefined,
+  };
+}
 
 /** Defines the classes of `body` compiled with standard decorators, `Engine` among them. */
 function standard(body: string): unknown {
@@ -273,6 +284,25 @@ const triggers: Record<string, () => unknown> = {
   'max-handlers-negative': () => new Event('started', { maxHandlers: -1 }),
   'max-weak-handlers-negative': () => new Event('started', { maxWeakHandlers: -1 }),
   'container-max-weak-handlers': () => new Container({ maxWeakHandlers: 1.5 }),
+  'container-transport': () => new Container({ transport: fakeTransport() } as never),
+  'container-extensions-not-array': () => new Container({ extensions: remoteEvents({ transport: fakeTransport() }) as never }),
+  'container-extension-hook': () => new Container({ extensions: [{ objectAdopted: true } as never] }),
+  'remote-transport': () => remoteEvents({ transport: { publish: () => undefined } as never }),
+  'remote-namespace': () => remoteEvents({ transport: fakeTransport(), namespace: 'a b' }),
+  'remote-service': () => remoteEvents({ transport: fakeTransport(), service: '' }),
+  'remote-codec': () => remoteEvents({ transport: fakeTransport(), codec: { contentType: 'text/plain' } as never }),
+  'remote-validate': () => remoteEvents({ transport: fakeTransport(), validate: 'zod' as never }),
+  'remote-versions': () => remoteEvents({ transport: fakeTransport(), versions: { orderPlaced: 0 } }),
+  'remote-twice': () => {
+    const extension = remoteEvents({ transport: fakeTransport() });
+    new Container({ extensions: [extension] });
+    return new Container({ extensions: [extension] });
+  },
+  'remote-priority': () => {
+    @injectable() class Checkout { @publishes('orderPlaced', { remote: true }) orderPlaced!: Event<[id: string]>; }
+    @injectable() class Billing { @subscribes(Checkout, 'orderPlaced', { priority: 5 }) onOrderPlaced(): void { /* first */ } }
+    return new Container({ extensions: [remoteEvents({ transport: fakeTransport() })] }).get(Billing);
+  },
   // scoped object outside a scope
   'scoped-at-root': () => {
     @injectable({ scope: 'scoped' }) class Session { readonly id = 1; }

@@ -9,6 +9,7 @@
  *   extensions: [remoteEvents({ transport: new RedisTransport({ connection: process.env.REDIS_URL }), namespace: 'shop' })],
  * });
  */
+import '../core/compat';
 import type { ContainerExtension } from '../wiring/extension';
 import { RemoteBridge, type RemoteOptions } from './bridge';
 
