@@ -68,7 +68,7 @@ describe('README.md', function () {
     const lib = path.relative(dir, path.join(root, 'lib')).split(path.sep).join('/');
     for (const block of tsBlocks) {
       const file = path.join(dir, `line-${block.line}.ts`);
-      writeFileSync(file, block.code.replace(/from 'eventwire'/g, `from '${lib}'`));
+      writeFileSync(file, block.code.replace(/from 'eventwire'/g, `from '${lib}'`).replace(/from 'eventwire\/(remote|redis)'/g, `from '${lib}/$1'`));
       files.set(block, file);
     }
   });

@@ -25,7 +25,7 @@ import { resolveOptions, type RedisTransportOptions, type ResolvedOptions } from
  *
  * @example
  * const transport = new RedisTransport({ connection: 'redis://127.0.0.1:6379' });
- * const app = new Container({ transport, namespace: 'shop' });
+ * const app = new Container({ extensions: [remoteEvents({ transport, namespace: 'shop' })] });
  * // ...
  * await app.disposeAsync();   // drains handlers, closes the transport
  */

@@ -1,6 +1,6 @@
 import { Event, type EventInfo } from '../core/event';
 import { DecoratorError, InvalidArgumentError } from '../core/errors';
-import { report, safeString, type ErrorReporter, type HandlerFailure } from '../core/error-policy';
+import { report, safeString, type HandlerFailure } from '../core/error-policy';
 import { MemoryIdempotencyStore } from './idempotency';
 import type { Class, PublishedEvent, SubscribedEvent } from '../wiring/metadata';
 import type { CarriedSubscription, ContainerExtension, ExtensionHost } from '../wiring/extension';
@@ -332,7 +332,7 @@ export class RemoteBridge implements ContainerExtension {
     } catch (error) {
       const errors = (error as AggregateError).errors;
       if (errors.length === 1) throw errors[0];
-      throw new AggregateError(errors, `${errors.length} ${listener.subscriber.name} objects failed to handle remote event "${envelope.name}"`);
+      throw new AggregateError(errors, `${errors.length} ${listener.subscriber.name} objects failed to handle remote event "${envelope.name}"`, { cause: error });
     }
   }
 

@@ -30,9 +30,10 @@ export const SCOPES: readonly Scope[] = ['singleton', 'scoped', 'transient'];
 /** Options of `@publishes(name, options)`: passed to the `Event` the container creates. */
 export interface PublishOptions extends Omit<EventOptions, 'source' | 'trace'> {
   /**
-   * Carry this event between processes when the container has a transport: every fire is
-   * forwarded, and subscribers receive it through the broker (never locally as well).
-   * Without a transport the event is wired locally like any other.
+   * Carry this event between processes when the container has `remoteEvents()`
+   * (`eventwire/remote`) among its extensions: every fire is forwarded, and subscribers receive
+   * it through the broker (never locally as well). Without it the event is wired locally like
+   * any other.
    */
   remote?: boolean;
 }

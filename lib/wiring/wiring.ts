@@ -300,7 +300,7 @@ export class Wiring {
     const own = Object.getOwnPropertyDescriptor(object, declared.key);
     const current: unknown = own === undefined ? undefined : 'value' in own ? own.value : (object as Record<string | symbol, unknown>)[declared.key];
     // `remote` is for extensions (see `ContainerExtension.carries`), not an Event option.
-    const { remote, ...options } = declared.options;
+    const { remote: _remote, ...options } = declared.options;
     const eventOptions = { ...this.eventOptions, ...options, source: object };
     let event: Event<unknown[]>;
     // An event disposed with a former container is replaced: the object starts afresh here.
