@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import {
-  Container, Event, InvalidArgumentError, injectable, publishes, subscribes,
+  Container, DisposedError, Event, InvalidArgumentError, injectable, publishes, subscribes,
   type ConnectionInfo, type ContainerExtension, type ExtensionHost, type PublishedEvent,
 } from '../lib';
 
@@ -72,6 +72,25 @@ describe('Container extensions (a tracing extension, no transport)', () => {
     stop();
     engine.started.fire(2);
     expect(forwarded).to.deep.equal([1]);
+  });
+
+  it('should refuse a second forwarder, a forwarder that is not a function, and forwarding a disposed event', () => {
+    const extension = tracer([]);
+    const engine = new Container({ extensions: [extension] }).get(Engine);
+    const event = engine.started as Event<unknown[]>;
+    const stop = extension.host!.forward(event, () => undefined);
+    expect(() => extension.host!.forward(event, () => undefined)).to.throw(InvalidArgumentError,
+      /^forwardFires\(\): Event "started" is already forwarded \(by another container extension\): an event has one forwarder/);
+    stop();
+    stop();
+    expect(() => extension.host!.forward(event, 'publish' as never)).to.throw(InvalidArgumentError, /forward must be a function, got "publish"/);
+    const forwarded: unknown[] = [];
+    const again = extension.host!.forward(event, (rpm) => { forwarded.push(rpm); });
+    event.dispose();
+    again();
+    expect(() => extension.host!.forward(event, () => undefined)).to.throw(DisposedError, /Event "started" was disposed: it forwards nothing/);
+    event.fire(1);
+    expect(forwarded, 'dispose() drops the forwarder').to.deep.equal([]);
   });
 
   it('should call objectReleased at release(), after unwiring, and for every object at dispose()', () => {

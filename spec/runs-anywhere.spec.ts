@@ -8,9 +8,9 @@ import { createContext, runInContext } from 'node:vm';
  * that has no `process`, no `require`, and forbids code generation from strings (as a strict
  * Content-Security-Policy forbids `new Function`).
  */
-function runBundled(exports: string | '*', script: string): { result: unknown; errors: string[]; warnings: string[] } {
+function runBundled(exports: string | '*', script: string, entry = './lib/index'): { result: unknown; errors: string[]; warnings: string[] } {
   const bundle = buildSync({
-    stdin: { contents: exports === '*' ? "export * from './lib/index';" : `export { ${exports} } from './lib/index';`, resolveDir: join(__dirname, '..'), loader: 'ts' },
+    stdin: { contents: exports === '*' ? `export * from '${entry}';` : `export { ${exports} } from '${entry}';`, resolveDir: join(__dirname, '..'), loader: 'ts' },
     bundle: true, write: false, format: 'iife', globalName: 'eventwire', platform: 'browser', target: 'es2022',
     logLevel: 'error', logOverride: { 'ignored-bare-import': 'silent' },
   }).outputFiles[0].text;
@@ -25,7 +25,14 @@ function runBundled(exports: string | '*', script: string): { result: unknown; e
 describe('the core without Node', () => {
   it('should load the whole main entry (every export) with no node: import and no process', () => {
     const { result } = runBundled('*', 'Object.keys(eventwire).length');
-    expect(result).to.be.above(30);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    expect(result).to.equal(Object.keys(require('../lib') as object).length).and.to.be.above(20);
+  });
+
+  it('should load eventwire/remote (every export) with no node: import and no process', () => {
+    const { result } = runBundled('*', 'Object.keys(eventwire).sort().join()', './lib/remote/index');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    expect(result).to.equal(Object.keys(require('../lib/remote') as object).sort().join()).and.to.contain('remoteEvents');
   });
 
   it('should fire events with every argument count on the loop tier, where new Function is forbidden', () => {

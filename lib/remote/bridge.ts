@@ -239,11 +239,9 @@ export class RemoteBridge implements ContainerExtension {
     await this.transport.close();
   }
 
+  /** The container's host: every hook but `attach` is called by the container that attached the bridge. */
   private attached(): ExtensionHost {
-    if (this.host === undefined) {
-      throw new InvalidArgumentError('remoteEvents(): the extension is used before a container attached it: pass it to new Container({ extensions: [...] }).');
-    }
-    return this.host;
+    return this.host!;
   }
 
   private publish(name: string, args: unknown[]): Promise<void> {

@@ -9,7 +9,7 @@ import {
 import { buildGraph, type WiringGraph } from './graph';
 import { traceFromEnv } from '../core/trace';
 import { Wiring, constructorHint } from './wiring';
-import type { ContainerExtension, ExtensionHost } from './extension';
+import { EXTENSION_HOOKS, type ContainerExtension, type ExtensionHost } from './extension';
 import { forwardFires } from '../core/event';
 
 /**
@@ -717,7 +717,7 @@ function checkExtensions(extensions: unknown): readonly ContainerExtension[] {
     if (extension === null || typeof extension !== 'object') {
       throw new InvalidArgumentError(`new Container(): extensions[${i}] must be a ContainerExtension object, got ${safeString(extension)}.`);
     }
-    for (const hook of HOOKS) {
+    for (const hook of EXTENSION_HOOKS) {
       const value = (extension as Record<string, unknown>)[hook];
       if (value !== undefined && typeof value !== 'function') {
         throw new InvalidArgumentError(`new Container(): extensions[${i}].${hook} must be a function, got ${safeString(value)}.`);
@@ -726,10 +726,6 @@ function checkExtensions(extensions: unknown): readonly ContainerExtension[] {
   });
   return [...extensions] as ContainerExtension[];
 }
-
-const HOOKS = [
-  'attach', 'eventCreated', 'carries', 'subscriberAdopted', 'subscriptionConnected', 'objectAdopted', 'objectReleased', 'closing', 'close',
-] as const satisfies readonly (keyof ContainerExtension)[];
 
 function checkToken(token: unknown, where: string): void {
   if (typeof token === 'function' || typeof token === 'string' || typeof token === 'symbol' || token instanceof InjectionToken) return;

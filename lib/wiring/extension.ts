@@ -117,3 +117,8 @@ export interface ConnectionInfo {
   /** How a carried connection travels; undefined for a local one. */
   readonly via: CarrierInfo | undefined;
 }
+
+/** The hooks of {@link ContainerExtension}, which the container checks are functions. */
+export const EXTENSION_HOOKS = [
+  'attach', 'eventCreated', 'carries', 'subscriberAdopted', 'subscriptionConnected', 'objectAdopted', 'objectReleased', 'closing', 'close',
+] as const satisfies readonly (keyof ContainerExtension)[];
