@@ -1,5 +1,6 @@
 // Type tests: every line under @ts-expect-error MUST fail to compile; `npm test` runs `tsc --noEmit` over them.
 import { Container, Event, InjectionToken, injectable, type ProviderDefinition } from '../../lib';
+import { remoteEvents, type Transport } from '../../lib/remote';
 
 @injectable() class Logger { info(line: string): void { void line; } }
 @injectable() class Orders { constructor(readonly log: Logger) {} }
@@ -38,3 +39,14 @@ void placed.fireAsyncWith({ signal: new AbortController().signal }, 'o1', 5);
 void placed.fireAsyncWith({ timeoutMs: 100 }, 'o1');
 // @ts-expect-error the options come first
 void placed.fireAsyncWith('o1', 5);
+
+// Remote events are a plugin: the container has no transport option; remoteEvents() needs one.
+declare const transport: Transport;
+new Container({ extensions: [remoteEvents({ transport, namespace: 'shop' })] });
+new Container({ extensions: [{ objectAdopted: (object: object) => { void object; } }] });
+// @ts-expect-error transport moved to remoteEvents() of eventwire/remote
+new Container({ transport });
+// @ts-expect-error remoteEvents() needs a transport
+remoteEvents({ namespace: 'shop' });
+// @ts-expect-error a hook is a function
+new Container({ extensions: [{ close: 'now' }] });
