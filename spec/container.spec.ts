@@ -346,6 +346,25 @@ describe(Container.name, () => {
       expect(disposed.sort()).to.deep.equal([0, 1, 2, 3]);
     });
 
+    it('should dispose grandchildren before children before the parent, and a child disposed alone only once', () => {
+      const order: string[] = [];
+      @injectable({ scope: 'transient' }) class Part {
+        static next = 0;
+        readonly name = `part ${Part.next++}`;
+        dispose(): void { order.push(this.name); }
+      }
+      const app = new Container();
+      app.get(Part);                          // part 0, the root's
+      const child = app.createChild();
+      child.get(Part);                        // part 1
+      child.createChild().get(Part);          // part 2
+      const alone = app.createChild();
+      alone.get(Part);                        // part 3
+      alone.dispose();
+      app.dispose();
+      expect(order).to.deep.equal(['part 3', 'part 2', 'part 1', 'part 0']);
+    });
+
     it('should throw a clear error when used after dispose', () => {
       const app = new Container();
       app.dispose();
@@ -387,6 +406,23 @@ describe(Container.name, () => {
         expect(child.graph().edges.map((e) => `${e.publisher}.${e.event} -> ${e.subscriber}.${e.method}`))
           .to.deep.equal(['Engine.started -> Dashboard.onStarted', 'Engine.stopped -> Dashboard.onStopped']);
       }
+    });
+
+    it("should cover the objects of its children and grandchildren, until they are disposed", () => {
+      @injectable({ scope: 'transient' }) class Panel { @subscribes(Engine, 'started') onStarted(): void { /* shown */ } }
+      const app = new Container();
+      app.get(Engine);
+      const child = app.createChild();
+      const grandchild = child.createChild();
+      grandchild.get(Panel);
+      const edges = (c: Container): string[] => c.graph().edges.map((e) => `${e.publisher}.${e.event} -> ${e.subscriber}.${e.method} x${e.connections}`);
+      expect(edges(app)).to.deep.equal(['Engine.started -> Panel.onStarted x1']);
+      expect(app.graph().nodes).to.deep.equal([{ name: 'Engine', instances: 1 }, { name: 'Panel', instances: 1 }]);
+      expect(edges(child)).to.deep.equal(['Engine.started -> Panel.onStarted x1']);
+      expect(edges(app.createChild())).to.deep.equal([]);   // a sibling's subtree is not its own
+      grandchild.dispose();
+      expect(edges(app)).to.deep.equal([]);
+      expect(app.graph().nodes).to.deep.equal([{ name: 'Engine', instances: 1 }]);
     });
 
     it('should describe the live wiring as data', () => {

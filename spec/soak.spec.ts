@@ -177,6 +177,29 @@ describe('leak soak', () => {
     app.dispose();
   });
 
+  it('should forget 10,000 child scopes dropped without dispose(), leaving the heap as it was', async function () {
+    this.timeout(60_000);
+    const ROUNDS = 10_000;
+    const app = new Container();
+    const hub = app.get(Hub);
+    const live = [app.createChild(), app.createChild()];
+    live[1].get(Widget);
+
+    /** A scope made and dropped: the parent's list of children must not keep a trace of it. */
+    const round = (): void => {
+      app.createChild().get(Hub);
+    };
+
+    const { before, after } = await heapAround(round, ROUNDS);
+    expect(after - before).to.be.below(MARGIN_10K,
+      `heap used grew by ${((after - before) / KB).toFixed(0)} KB over ${ROUNDS} dropped child scopes (${((after - before) / ROUNDS).toFixed(0)} bytes each)`);
+    // The live ones are still children: disposing the parent disposes them.
+    expect(hub.tick.size).to.equal(1);
+    app.dispose();
+    expect(live.map((c) => c.isDisposed)).to.deep.equal([true, true]);
+    expect(hub.tick.size).to.equal(0);
+  });
+
   it('should collect 10,000 dropped transient sources whose singleton subscriber uses a filter', async function () {
     this.timeout(30_000);
     const app = new Container();

@@ -121,15 +121,14 @@ export class Container implements Disposable, AsyncDisposable {
   /** The `'scoped'` objects of this (child) scope. */
   private readonly scoped = new Map<unknown, unknown>();
   private readonly built: Built[] = [];
-  private readonly children: WeakRef<Container>[] = [];
-  private readonly wiring: Wiring;
+  /** This container's node in the scope tree: its parent and children are found through it. */
+  private readonly wiring: Wiring<Container>;
   private readonly resolving: unknown[] = [];
   private disposed = false;
   private disposing: Promise<void> | undefined = undefined;
   /** Tokens of ancestors' singletons found clear of this scope's overrides, with the registration count then. */
   private readonly overridesChecked = new Map<unknown, number>();
   private pruneBuiltAt = 64;
-  private pruneChildrenAt = 64;
 
   /**
    * @param options The error policy and trace hook of every event the container creates
@@ -138,7 +137,7 @@ export class Container implements Disposable, AsyncDisposable {
   constructor(options?: ContainerOptions);
   /** @internal `createChild()` passes the parent. */
   constructor(options: ScopeOptions, parent: Container);
-  constructor(options: ContainerOptions = {}, private readonly parent?: Container) {
+  constructor(options: ContainerOptions = {}, parent?: Container) {
     const where = parent === undefined ? 'new Container()' : 'createChild()';
     if (options === null || typeof options !== 'object') {
       throw new InvalidArgumentError(`${where}: options must be an object, got ${safeString(options)}.`);
@@ -160,7 +159,7 @@ export class Container implements Disposable, AsyncDisposable {
     const { errors, onError, quarantine, trace = traceFromEnv() } = inherited;
     this.options = { errors, onError, quarantine, trace, ...(inherited.maxWeakHandlers === undefined ? {} : { maxWeakHandlers: inherited.maxWeakHandlers }) };
     this.extensions = parent !== undefined ? parent.extensions : checkExtensions(options.extensions);
-    this.wiring = new Wiring(parent?.wiring, this.options, this.extensions);
+    this.wiring = new Wiring<Container>(this, parent?.wiring, this.options, this.extensions);
     if (parent === undefined) {
       const host: ExtensionHost = {
         eventOptions: this.options,
@@ -175,6 +174,11 @@ export class Container implements Disposable, AsyncDisposable {
 
   /** @internal */ readonly options: ContainerOptions;
   /** The root's extensions, shared with children. */ private readonly extensions: readonly ContainerExtension[];
+
+  /** The parent scope, from the scope tree; undefined for a root container. */
+  private get parent(): Container | undefined {
+    return this.wiring.parent?.owner;
+  }
 
   /** True after `dispose()`. */
   get isDisposed(): boolean {
@@ -285,13 +289,8 @@ export class Container implements Disposable, AsyncDisposable {
    */
   createChild(options: ScopeOptions = {}): Container {
     this.assertLive('createChild()');
-    const child = new Container(options, this);
-    this.children.push(new WeakRef(child));
-    if (this.children.length >= this.pruneChildrenAt) {
-      prune(this.children, (ref) => ref.deref() !== undefined);
-      this.pruneChildrenAt = Math.max(64, this.children.length * 2);
-    }
-    return child;
+    // The child's wiring joins this one's in the scope tree (held weakly, pruned now and then).
+    return new Container(options, this);
   }
 
   /** The live wiring of this container and its children, as data. */
@@ -311,10 +310,10 @@ export class Container implements Disposable, AsyncDisposable {
   dispose(): void {
     if (this.disposed) return;
     const failures: unknown[] = [];
-    // A child removes itself from `children` as it is disposed: iterate a copy.
-    for (const ref of [...this.children]) {
+    // A child leaves the tree as it is disposed: liveChildren() is a copy.
+    for (const child of this.wiring.liveChildren()) {
       try {
-        ref.deref()?.dispose();
+        child.owner.dispose();
       } catch (error) {
         failures.push(error);
       }
@@ -380,9 +379,9 @@ export class Container implements Disposable, AsyncDisposable {
 
   private async disposeInOrder(): Promise<void> {
     const failures: unknown[] = [];
-    for (const ref of [...this.children]) {
+    for (const child of this.wiring.liveChildren()) {
       try {
-        await ref.deref()?.disposeAsync();
+        await child.owner.disposeAsync();
       } catch (error) {
         failures.push(error);
       }
@@ -400,9 +399,8 @@ export class Container implements Disposable, AsyncDisposable {
 
   /** Marks the container disposed, unwires it, and returns the live objects it built, newest first. */
   private unwire(): object[] {
-    this.wiring.dispose();
+    this.wiring.dispose();   // leaves the scope tree
     this.disposed = true;
-    if (this.parent !== undefined) prune(this.parent.children, (ref) => ref.deref() !== this);
     const objects: object[] = [];
     for (let i = this.built.length - 1; i >= 0; i--) {
       const entry = this.built[i];

@@ -117,11 +117,18 @@ function classChain(object: object): Function[] {
   return chain;
 }
 
-/** One wiring scope: a container's. */
-export class Wiring {
+/**
+ * One wiring scope, and its node in the ONE scope tree of a container and its children: the
+ * container (`owner`) finds its parent and children through it. Children are held weakly (a
+ * child scope dropped without `dispose()` is forgotten now and then); a disposed child leaves
+ * its parent's list at once.
+ */
+export class Wiring<Owner = unknown> {
   private readonly sources = new WeakIndex();
   private readonly subscribers = new WeakIndex();
-  private readonly children: WeakRef<Wiring>[] = [];
+  private readonly children: WeakRef<Wiring<Owner>>[] = [];
+  /** The length of `children` at which dropped children are next pruned. */
+  private pruneChildrenAt = 64;
   /** Objects adopted, and of those collected, since the last sweep. */
   private adoptedSinceSweep = 0;
   private collectedSinceSweep = 0;
@@ -139,16 +146,23 @@ export class Wiring {
   private readonly audiences = new WeakMap<Function, Map<PublishedEvent, { version: number; classes: Audience[] }>>();
 
   /**
+   * @param owner What this scope belongs to (its container), as the tree gives it back.
    * @param parent The parent scope, whose objects this one sees.
    * @param eventOptions Options for every event this scope creates (error policy, trace).
    * @param extensions The container's extensions (a child scope's are its root's).
    */
-  constructor(readonly parent: Wiring | undefined, private readonly eventOptions: EventOptions, private readonly extensions: readonly ContainerExtension[] = []) {
+  constructor(
+    readonly owner: Owner, readonly parent: Wiring<Owner> | undefined,
+    private readonly eventOptions: EventOptions, private readonly extensions: readonly ContainerExtension[] = [],
+  ) {
     if (parent !== undefined) {
       parent.children.push(new WeakRef(this));
-      // Children dropped without dispose() are forgotten now and then.
-      const n = parent.children.length;
-      if (n >= 64 && (n & (n - 1)) === 0) parent.liveChildren();
+      // Children dropped without dispose() are forgotten now and then: the list stays within
+      // twice the live children (and 64), however many scopes come and go.
+      if (parent.children.length >= parent.pruneChildrenAt) {
+        parent.liveChildren();
+        parent.pruneChildrenAt = Math.max(64, parent.children.length * 2);
+      }
     }
   }
 
@@ -446,15 +460,15 @@ export class Wiring {
     return classes;
   }
 
-  private root(): Wiring {
+  private root(): Wiring<Owner> {
     return this.parent === undefined ? this : this.parent.root();
   }
 
   /** This scope, its ancestors and its descendants. */
-  private lineage(): Wiring[] {
-    const scopes: Wiring[] = [];
+  private lineage(): Wiring<Owner>[] {
+    const scopes: Wiring<Owner>[] = [];
     for (let scope = this.parent; scope !== undefined; scope = scope.parent) scopes.push(scope);
-    const descend = (scope: Wiring): void => {
+    const descend = (scope: Wiring<Owner>): void => {
       scopes.push(scope);
       for (const child of scope.liveChildren()) descend(child);
     };
@@ -462,8 +476,9 @@ export class Wiring {
     return scopes;
   }
 
-  private liveChildren(): Wiring[] {
-    const live: Wiring[] = [];
+  /** The child scopes neither dropped nor disposed, in creation order (a new array); forgets the others. */
+  liveChildren(): Wiring<Owner>[] {
+    const live: Wiring<Owner>[] = [];
     for (const ref of this.children) {
       const child = ref.deref();
       if (child !== undefined && !child.disposed) live.push(child);
