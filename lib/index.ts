@@ -6,7 +6,7 @@ export type { Subscription } from './core/subscription';
 export type { ErrorMode, ErrorPolicyOptions, ErrorReporter, HandlerFailure } from './core/error-policy';
 export { defaultReporter } from './core/error-policy';
 export {
-  DecoratorError, DisposedError, EventwireError, FireAbortedError, InvalidArgumentError, OverrideError, ResolutionError,
+  DecoratorError, DisposedError, EventwireError, FireAbortedError, InvalidArgumentError, OverrideError, ResolutionError, WiringError,
 } from './core/errors';
 export { inject, injectable, publishes, subscribes } from './wiring/decorators';
 export type {

@@ -164,6 +164,10 @@ const triggers: Record<string, () => unknown> = {
     const engine = new Container().get(Engine);
     return new Container().wire(engine);
   },
+  'release-foreign': () => {
+    const engine = new Container().get(Engine);
+    new Container().release(engine);
+  },
   // unknown event
   'unknown-event': () => {
     @injectable() class Dashboard { @subscribes(Engine, 'stalled' as never) onStalled(): void { /* never */ } }
@@ -303,6 +307,22 @@ const triggers: Record<string, () => unknown> = {
     @injectable() class Billing { @subscribes(Checkout, 'orderPlaced', { priority: 5 }) onOrderPlaced(): void { /* first */ } }
     return new Container({ extensions: [remoteEvents({ transport: fakeTransport() })] }).get(Billing);
   },
+  'remote-group-clash': () => {
+    @injectable() class Checkout { @publishes('orderPlaced', { remote: true }) orderPlaced!: Event<[id: string]>; }
+    const audit = (): new () => object => {
+      @injectable() class Audit { @subscribes(Checkout, 'orderPlaced') onOrderPlaced(): void { /* recorded */ } }
+      return Audit;
+    };
+    const app = new Container({ extensions: [remoteEvents({ transport: fakeTransport() })] });
+    app.get(audit());
+    return app.get(audit());
+  },
+  'remote-anonymous-class': () => {
+    @injectable() class Checkout { @publishes('orderPlaced', { remote: true }) orderPlaced!: Event<[id: string]>; }
+    class Anonymous { @subscribes(Checkout, 'orderPlaced') onOrderPlaced(): void { /* recorded */ } }
+    Object.defineProperty(Anonymous, 'name', { value: '' });   // as a class expression assigned to nothing
+    return new Container({ extensions: [remoteEvents({ transport: fakeTransport() })] }).wire(new Anonymous());
+  },
   // scoped object outside a scope
   'scoped-at-root': () => {
     @injectable({ scope: 'scoped' }) class Session { readonly id = 1; }
@@ -364,6 +384,20 @@ describe('bad input (docs/errors.md)', () => {
       expect(error.message).to.equal(row.message);
     });
   }
+
+  it('should document the code of every error class the main entry exports', () => {
+    const docs = readFileSync(join(__dirname, '..', 'docs', 'errors.md'), 'utf8');
+    const codes = (Object.values(eventwire) as unknown[])
+      .filter((value): value is new (message: string, extra?: unknown) => EventwireError =>
+        typeof value === 'function' && value.prototype instanceof EventwireError)
+      .map((ErrorClass) => `${ErrorClass.name}: ${new ErrorClass('', []).code}`);
+    expect(codes.sort()).to.deep.equal([
+      'DecoratorError: EVENTWIRE_DECORATOR', 'DisposedError: EVENTWIRE_DISPOSED', 'FireAbortedError: EVENTWIRE_FIRE_ABORTED',
+      'InvalidArgumentError: EVENTWIRE_INVALID_ARGUMENT', 'OverrideError: EVENTWIRE_OVERRIDE', 'ResolutionError: EVENTWIRE_RESOLUTION',
+      'WiringError: EVENTWIRE_WIRING',
+    ]);
+    expect(codes.map((c) => c.split(': ')[1]).filter((code) => !docs.includes(`\`${code}\``)), 'codes missing from docs/errors.md').to.deep.equal([]);
+  });
 
   it('should keep what a failing constructor threw as the cause', () => {
     let error: unknown;

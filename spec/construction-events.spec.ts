@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Container, DecoratorError, Event, ResolutionError, publishes, subscribes, type TraceRecord } from '../lib';
+import { Container, Event, ResolutionError, WiringError, publishes, subscribes, type TraceRecord } from '../lib';
 
 /**
  * Events usable from construction (issue 11, finding 6): an object made with `new` outside
@@ -124,7 +124,7 @@ describe('events from construction', () => {
   it('should say what to do when the event is first read on a frozen object', () => {
     class Frozen { @publishes() declare readonly rang: Event<[]>; }
     const frozen = Object.freeze(new Frozen());
-    expect(() => frozen.rang).to.throw(DecoratorError,
+    expect(() => frozen.rang).to.throw(WiringError,
       'Could not create event "rang" on Frozen.rang: the object is frozen or sealed. ' +
       'Read the event before freezing the object, or assign it in the class: "readonly rang = new Event()".');
   });

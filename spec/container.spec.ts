@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import {
-  Container, DecoratorError, DisposedError, Event, InjectionToken, InvalidArgumentError, ResolutionError,
+  Container, DecoratorError, DisposedError, Event, InjectionToken, ResolutionError, WiringError,
   inject, injectable, publishes, subscribes, type EventInfo,
 } from '../lib';
 import { recorder } from './helpers';
@@ -530,12 +530,12 @@ describe(Container.name, () => {
 
     it('should refuse to release an object another container wired', () => {
       const engine = new Container().get(Engine);
-      expect(() => new Container().release(engine)).to.throw(InvalidArgumentError, 'was wired by another container');
+      expect(() => new Container().release(engine)).to.throw(WiringError, 'was wired by another container');
     });
 
     it('should refuse to adopt an object another container wired', () => {
       const engine = new Container().get(Engine);
-      expect(() => new Container().wire(engine)).to.throw(DecoratorError, 'Engine is already wired by another container');
+      expect(() => new Container().wire(engine)).to.throw(WiringError, 'Engine is already wired by another container');
     });
   });
 });

@@ -235,7 +235,7 @@ class Model {
         const o = this.objects[i];
         if (this.containers[c].disposed) return 'DisposedError';
         if (o.owner === c) return 'ok';
-        if (o.owner !== undefined) return 'DecoratorError';   // an object belongs to one container
+        if (o.owner !== undefined) return 'WiringError';   // an object belongs to one container
         o.owner = c;
         o.hasEvents = true;
         o.retired = false;   // a retired event is replaced by a new one

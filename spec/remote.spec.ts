@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Container, DecoratorError, DisposedError, Event, InvalidArgumentError, injectable, publishes, subscribes, toDot, toMermaid, toText } from '../lib';
+import { Container, DisposedError, Event, InvalidArgumentError, injectable, publishes, subscribes, toDot, toMermaid, toText, WiringError } from '../lib';
 import {
   NoSubscriberError, PoisonMessageError, PublishBufferFullError, remoteEvents,
   type Consumer, type Delivery, type EncodedEnvelope, type RemoteEventInfo, type Transport, type TransportSubscription,
@@ -125,7 +125,7 @@ describe('Remote events (the bridge, over an in-memory transport)', () => {
     };
     const app = new Container({ extensions: [remoteEvents({ transport: new FakeTransport() })] });
     app.get(make());
-    expect(() => app.get(make())).to.throw(DecoratorError, /share consumer group "Audit.onOrderPlaced".*Rename one/);
+    expect(() => app.get(make())).to.throw(WiringError, /share consumer group "Audit.onOrderPlaced".*Rename one/);
   });
 
   it('should throw from fire() under the throw policy, and report under isolate, when the transport cannot take an event', () => {
@@ -521,7 +521,7 @@ describe('Remote events (the bridge, over an in-memory transport)', () => {
         @subscribes(Checkout, 'orderPlaced', { priority: 10 }) onOrder(): void {}
       }
       const app = new Container({ extensions: [remoteEvents({ transport: new FakeTransport() })] });
-      expect(() => app.get(First)).to.throw(DecoratorError,
+      expect(() => app.get(First)).to.throw(WiringError,
         /^First\.onOrder subscribes to remote event "orderPlaced" with priority 10, which cannot apply: .*Remove the priority, or make the event local/);
       expect(() => new Container().get(First), 'a local event takes it').not.to.throw();
     });

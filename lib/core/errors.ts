@@ -31,9 +31,23 @@ export class DisposedError extends EventwireError {
   readonly code = 'EVENTWIRE_DISPOSED';
 }
 
-/** A decorator was put on the wrong kind of member, or names an event its source does not publish. */
+/**
+ * A decorator was put on the wrong kind of member, has a bad argument or option, or names an
+ * event its source does not publish: the fix is in the class declaration.
+ */
 export class DecoratorError extends EventwireError {
   readonly code = 'EVENTWIRE_DECORATOR';
+}
+
+/**
+ * The wiring cannot be done as asked, though every decorator is right: an object wired (or
+ * released) by another container, an object frozen or sealed before its events could be
+ * assigned, a remote subscription that cannot apply across processes (a `priority`, two classes
+ * sharing one consumer group, an anonymous class). Thrown when the container adopts or releases
+ * the object (a frozen object's lazy event: when it is first read), before any of it is wired.
+ */
+export class WiringError extends EventwireError {
+  readonly code = 'EVENTWIRE_WIRING';
 }
 
 /** The container cannot resolve a dependency (unknown token, missing metadata, cycle, failing constructor). */

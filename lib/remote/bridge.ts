@@ -1,5 +1,5 @@
 import { Event, type EventInfo } from '../core/event';
-import { DecoratorError, InvalidArgumentError } from '../core/errors';
+import { InvalidArgumentError, WiringError } from '../core/errors';
 import { report, safeString, type HandlerFailure } from '../core/error-policy';
 import { MemoryIdempotencyStore } from './idempotency';
 import type { Class, PublishedEvent, SubscribedEvent } from '../wiring/metadata';
@@ -178,7 +178,7 @@ export class RemoteBridge implements ContainerExtension {
     const method = String(subscription.method);
     const { priority } = subscription.options;
     if (priority !== undefined && priority !== 0) {
-      throw new DecoratorError(
+      throw new WiringError(
         `${subscriber.name}.${method} subscribes to remote event "${declared.name}" with priority ${safeString(priority)}, which cannot apply: ` +
         'each subscriber method of a remote event is a consumer group of its own, delivered in no order with the others. ' +
         'Remove the priority, or make the event local (no remote: true).');
@@ -188,13 +188,13 @@ export class RemoteBridge implements ContainerExtension {
     let listener = bySubscription.get(subscription);
     if (listener === undefined) {
       if (!subscriber.name) {
-        throw new DecoratorError(
+        throw new WiringError(
           `An anonymous class subscribes to remote event "${declared.name}": its consumer group is named after the class. Give the class a name.`);
       }
       const group = `${this.service === undefined ? '' : `${this.service}/`}${subscriber.name}.${method}`;
       const groupKey = `${declared.name}\u0000${group}`;
       if (this.groups.has(groupKey) && this.groups.get(groupKey) !== subscriber) {
-        throw new DecoratorError(
+        throw new WiringError(
           `Two different classes named ${subscriber.name} subscribe to remote event "${declared.name}" with method ${method}: ` +
           `they would share consumer group "${group}" and split its events. Rename one of them.`);
       }

@@ -1,6 +1,6 @@
 import type { TraceHook } from '../core/event';
 import { emitWarning } from '../core/environment';
-import { DisposedError, InvalidArgumentError, OverrideError, ResolutionError } from '../core/errors';
+import { DisposedError, InvalidArgumentError, OverrideError, ResolutionError, WiringError } from '../core/errors';
 import { checkErrorPolicy, className, defaultReporter, report, safeString, type ErrorPolicyOptions } from '../core/error-policy';
 import {
   declaredDeps, injectableOptions, injectedTokens, parameterTypes, publishedEvents, subscribedEvents, SCOPES,
@@ -235,7 +235,8 @@ export class Container implements Disposable, AsyncDisposable {
   /**
    * Adopts an object built elsewhere: creates its events and wires it. Returns it. Nobody
    * owns an adopted object: it is wired WEAKLY, and unwired by `release()`, by the dispose of
-   * this container, or by the garbage collector once its events are quiet.
+   * this container, or by the garbage collector once its events are quiet. Throws a
+   * {@link WiringError} when another container wires it, or it is frozen before its events exist.
    */
   wire<T extends object>(object: T): T {
     this.assertLive('wire()');
@@ -248,11 +249,11 @@ export class Container implements Disposable, AsyncDisposable {
 
   /**
    * Unwires one object: its handlers and the handlers on its events that wiring added.
-   * Throws if another container (not this one or one of its children) wired it.
+   * Throws a {@link WiringError} if another container (not this one or one of its children) wired it.
    */
   release(object: object): void {
     if (!this.wiring.owns(object)) {
-      throw new InvalidArgumentError(
+      throw new WiringError(
         `release(): this ${safeString(object)} was wired by another container; release it through that container.`);
     }
     this.wiring.release(object);

@@ -1,6 +1,6 @@
 import { Event, type EventInfo, type EventOptions } from '../core/event';
 import type { InjectionToken, Token } from './container';
-import { DecoratorError } from '../core/errors';
+import { DecoratorError, WiringError } from '../core/errors';
 import { className, safeString } from '../core/error-policy';
 import {
   publishedEvents, recordInject, recordInjectable, recordPublished, recordStandardClass, recordSubscribed, SCOPES,
@@ -173,7 +173,7 @@ function definePendingEvent(prototype: object, declared: PublishedEvent, options
       try {
         Object.defineProperty(this, key, { value: event, writable: false, enumerable: true, configurable: true });
       } catch (cause) {
-        throw new DecoratorError(
+        throw new WiringError(
           `Could not create event "${declared.name}" on ${className(this)}.${String(key)}: the object is frozen or sealed. ` +
           `Read the event before freezing the object, or assign it in the class: "readonly ${String(key)} = new Event()".`, { cause });
       }

@@ -1,6 +1,6 @@
 import { Event, type EventInfo, type EventOptions } from '../core/event';
 import { emitWarning } from '../core/environment';
-import { DecoratorError, DisposedError } from '../core/errors';
+import { DecoratorError, DisposedError, WiringError } from '../core/errors';
 import { className, safeString } from '../core/error-policy';
 import {
   injectableOptions, publishedEvents, subscribedEvents, subscriberClassList, subscriberClassesVersion, type PublishedEvent, type SubscribedEvent,
@@ -174,7 +174,7 @@ export class Wiring<Owner = unknown> {
     const owner = ownerOf.get(object);
     if (owner === this) return;
     if (owner !== undefined) {
-      throw new DecoratorError(
+      throw new WiringError(
         `${className(object)} is already wired by another container. An object belongs to one container: release() it there first.`);
     }
     const ctor = object.constructor;
@@ -331,7 +331,7 @@ export class Wiring<Owner = unknown> {
       try {
         Object.defineProperty(object, declared.key, { value: event, writable: false, enumerable: true, configurable: true });
       } catch (cause) {
-        throw new DecoratorError(`Could not assign event "${declared.name}" to ${className(object)}.${String(declared.key)}: the object is frozen or sealed.`, { cause });
+        throw new WiringError(`Could not assign event "${declared.name}" to ${className(object)}.${String(declared.key)}: the object is frozen or sealed.`, { cause });
       }
     }
     ownedEvents.add(event);
