@@ -1,5 +1,9 @@
 import { InvalidArgumentError } from './errors';
 import { writeError } from './environment';
+import { className, safeString } from './describe';
+
+// Kept for lib/core/event.ts, which imports them from here until it imports ./describe itself.
+export { className, safeString } from './describe';
 
 /**
  * What an event does when a handler throws or its returned promise rejects.
@@ -88,24 +92,5 @@ export function checkErrorPolicy(options: ErrorPolicyOptions, where: string): vo
   if (quarantine !== undefined && !(Number.isInteger(quarantine) && quarantine > 0)) {
     throw new InvalidArgumentError(
       `${where}: quarantine must be a whole number of failures above 0, got ${safeString(quarantine)}.`);
-  }
-}
-
-/** The class name of an object, for messages. */
-export function className(value: object): string {
-  const ctor = typeof value === 'function' ? value : (value as { constructor?: unknown }).constructor;
-  return typeof ctor === 'function' && ctor.name ? ctor.name : 'Object';
-}
-
-/** A short, never-throwing description of any value, for messages. */
-export function safeString(value: unknown): string {
-  try {
-    if (typeof value === 'string') return JSON.stringify(value);
-    if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
-    if (typeof value === 'symbol') return value.toString();
-    if (value !== null && typeof value === 'object') return `[object ${className(value)}]`;
-    return String(value);
-  } catch {
-    return '(unprintable value)';
   }
 }

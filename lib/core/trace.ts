@@ -1,5 +1,5 @@
 import type { TraceHook, TraceRecord } from './event';
-import { className, safeString } from './error-policy';
+import { className, safeString } from './describe';
 import { InvalidArgumentError } from './errors';
 import { environment, writeError } from './environment';
 

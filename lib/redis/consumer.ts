@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { safeString } from '../core/error-policy';
+import { safeString } from '../core/describe';
 import type { Consumer, EncodedEnvelope, TransportSubscription } from '../remote/transport';
 import { BrokerError, DeadLetterError, NoSubscriberError, PoisonMessageError } from '../remote/errors';
 import { deadLetterKey, fromFields, streamKey } from './fields';

@@ -1,6 +1,6 @@
 import type { Redis, RedisOptions } from 'ioredis';
 import { InvalidArgumentError } from '../core/errors';
-import { safeString } from '../core/error-policy';
+import { safeString } from '../core/describe';
 
 /** Options of `new RedisTransport(options)`. Every time is in milliseconds. */
 export interface RedisTransportOptions {

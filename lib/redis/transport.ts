@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Redis, type RedisOptions } from 'ioredis';
-import { safeString } from '../core/error-policy';
+import { safeString } from '../core/describe';
 import { InvalidArgumentError } from '../core/errors';
 import type { Consumer, EncodedEnvelope, Transport, TransportSubscription } from '../remote/transport';
 import { BrokerError, PayloadTooLargeError, PublishBufferFullError, PublishError, TransportClosedError } from '../remote/errors';

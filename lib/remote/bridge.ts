@@ -1,6 +1,7 @@
 import { Event, type EventInfo } from '../core/event';
 import { InvalidArgumentError, WiringError } from '../core/errors';
-import { report, safeString, type HandlerFailure } from '../core/error-policy';
+import { report, type HandlerFailure } from '../core/error-policy';
+import { safeString } from '../core/describe';
 import { MemoryIdempotencyStore } from './idempotency';
 import type { Class, PublishedEvent, SubscribedEvent } from '../wiring/metadata';
 import type { CarriedSubscription, ContainerExtension, ExtensionHost } from '../wiring/extension';

@@ -1,4 +1,4 @@
-import { safeString } from '../core/error-policy';
+import { safeString } from '../core/describe';
 import { InvalidArgumentError } from '../core/errors';
 import type { IdempotencyClaim, IdempotencyStore } from './transport';
 

@@ -1,7 +1,8 @@
 import type { TraceHook } from '../core/event';
 import { emitWarning } from '../core/environment';
 import { DisposedError, InvalidArgumentError, OverrideError, ResolutionError, WiringError } from '../core/errors';
-import { checkErrorPolicy, className, defaultReporter, report, safeString, type ErrorPolicyOptions } from '../core/error-policy';
+import { checkErrorPolicy, defaultReporter, report, type ErrorPolicyOptions } from '../core/error-policy';
+import { className, safeString } from '../core/describe';
 import {
   declaredDeps, injectableOptions, injectedTokens, parameterTypes, publishedEvents, subscribedEvents, SCOPES,
   type Class, type Constructor, type Scope,

@@ -1,7 +1,7 @@
 import { Event, type EventInfo, type EventOptions } from '../core/event';
 import type { InjectionToken, Token } from './container';
 import { DecoratorError, WiringError } from '../core/errors';
-import { className, safeString } from '../core/error-policy';
+import { className, safeString } from '../core/describe';
 import {
   publishedEvents, recordInject, recordInjectable, recordPublished, recordStandardClass, recordSubscribed, SCOPES,
   type Class, type InjectableOptions, type PublishedEvent, type PublishOptions, type SubscribedEvent, type SubscribeOptions,

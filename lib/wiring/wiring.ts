@@ -1,7 +1,7 @@
 import { Event, type EventInfo, type EventOptions } from '../core/event';
 import { emitWarning } from '../core/environment';
 import { DecoratorError, DisposedError, WiringError } from '../core/errors';
-import { className, safeString } from '../core/error-policy';
+import { className, safeString } from '../core/describe';
 import {
   injectableOptions, publishedEvents, subscribedEvents, subscriberClassList, subscriberClassesVersion, type PublishedEvent, type SubscribedEvent,
 } from './metadata';
