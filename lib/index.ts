@@ -15,7 +15,7 @@ export type {
 export type {
   Class, Constructor, InjectableOptions, PublishedEvent, PublishOptions, Scope, SubscribedEvent, SubscribeOptions,
 } from './wiring/metadata';
-export type { CarriedSubscription, CarrierInfo, ConnectionInfo, ContainerExtension, ExtensionHost } from './wiring/extension';
+export type { CarriedSubscription, CarrierInfo, ConnectionInfo, ContainerExtension, ExtensionHost, PendingSubscription } from './wiring/extension';
 export { Container, InjectionToken } from './wiring/container';
 export type { ContainerOptions, Provider, ProviderDefinition, ScopeOptions, Token } from './wiring/container';
 export type { WiringEdge, WiringGraph, WiringNode } from './tools/graph';

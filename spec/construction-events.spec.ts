@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Container, Event, ResolutionError, WiringError, publishes, subscribes, type TraceRecord } from '../lib';
+import { Container, DecoratorError, Event, ResolutionError, WiringError, publishes, subscribes, type TraceRecord } from '../lib';
 
 /**
  * Events usable from construction (issue 11, finding 6): an object made with `new` outside
@@ -119,6 +119,20 @@ describe('events from construction', () => {
     const fan = new Container().wire(new Fan());
     expect(fan.spun.name).to.equal('spun');
     expect(fan.spun.source).to.equal(fan);
+  });
+
+  it('should check every event property of an object before taking over or creating any', () => {
+    class Valve {
+      @publishes('opened') readonly opened = new Event<[]>();   // made before wiring: taken over (its source set) then
+      @publishes('closed') closed!: Event<[]>;
+    }
+    const frozen = Object.freeze(new Valve());
+    expect(() => new Container().wire(frozen)).to.throw(WiringError, 'Could not assign event "closed" to Valve.closed: the object is frozen or sealed.');
+    expect(frozen.opened.source, 'the event made before wiring was not taken over').to.equal(undefined);
+    const holding = new Valve();
+    (holding as { closed: unknown }).closed = 'shut';
+    expect(() => new Container().wire(holding)).to.throw(DecoratorError, 'Valve.closed is declared with @publishes but holds "shut"');
+    expect(holding.opened.source).to.equal(undefined);
   });
 
   it('should say what to do when the event is first read on a frozen object', () => {

@@ -167,6 +167,39 @@ describe('Container extensions (a tracing extension, no transport)', () => {
     expect(bus.size, 'release() removes a carried connection').to.equal(0);
   });
 
+  it('should call checkSubscriber for every carried subscription of an object before wiring any of it, and wire nothing when it throws', () => {
+    class Refused extends Error {}
+    const calls: string[] = [];
+    let refuse = 'onStopped';
+    const carrier: ContainerExtension = {
+      carries: (_declared, publisher) => publisher === Engine,
+      checkSubscriber: ({ subscriber, subscription, declared }) => {
+        calls.push(`check ${subscriber.constructor.name}.${String(subscription.method)} on "${declared.name}"`);
+        if (subscription.method === refuse) throw new Refused(`${String(subscription.method)} refused`);
+      },
+      subscriberAdopted: ({ subscription }) => { calls.push(`adopted ${String(subscription.method)}`); },
+      eventCreated: (_event, source) => { calls.push(`event of ${source.constructor.name}`); },
+      objectAdopted: (object) => { calls.push(`adopted ${object.constructor.name}`); },
+    };
+    class Gauge {
+      @publishes('level') level!: Event<[n: number]>;
+      @subscribes(Engine, 'started') onStarted(): void {}
+      @subscribes(Engine, 'started') onStopped(): void {}
+    }
+    const app = new Container({ extensions: [carrier] });
+    const gauge = new Gauge();
+    expect(() => app.wire(gauge)).to.throw(Refused, 'onStopped refused');
+    expect(calls).to.deep.equal(['check Gauge.onStarted on "started"', 'check Gauge.onStopped on "started"']);
+    expect(Object.getOwnPropertyDescriptor(gauge, 'level')?.value, 'no event created').to.equal(undefined);
+    expect(app.graph()).to.deep.equal({ nodes: [], edges: [] });
+    calls.length = 0;
+    refuse = '';
+    app.wire(gauge);
+    expect(calls).to.deep.equal([
+      'check Gauge.onStarted on "started"', 'check Gauge.onStopped on "started"', 'event of Gauge', 'adopted onStarted', 'adopted onStopped', 'adopted Gauge',
+    ]);
+  });
+
   it('should refuse extensions that are not an array of objects with function hooks, and the old transport option', () => {
     expect(() => new Container({ extensions: {} as never })).to.throw(InvalidArgumentError, /extensions must be an array of ContainerExtension objects/);
     expect(() => new Container({ extensions: [null as never] })).to.throw(InvalidArgumentError, /extensions\[0\] must be a ContainerExtension object, got null/);

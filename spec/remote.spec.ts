@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Container, DisposedError, Event, InvalidArgumentError, injectable, publishes, subscribes, toDot, toMermaid, toText, WiringError } from '../lib';
+import { Container, DisposedError, Event, InvalidArgumentError, injectable, publishes, subscribes, toDot, toMermaid, toText, WiringError, type ContainerExtension } from '../lib';
 import {
   NoSubscriberError, PoisonMessageError, PublishBufferFullError, remoteEvents,
   type Consumer, type Delivery, type EncodedEnvelope, type RemoteEventInfo, type Transport, type TransportSubscription,
@@ -524,6 +524,54 @@ describe('Remote events (the bridge, over an in-memory transport)', () => {
       expect(() => app.get(First)).to.throw(WiringError,
         /^First\.onOrder subscribes to remote event "orderPlaced" with priority 10, which cannot apply: .*Remove the priority, or make the event local/);
       expect(() => new Container().get(First), 'a local event takes it').not.to.throw();
+    });
+
+    it('should refuse a priority, or a second class in a consumer group, before any of the object is wired', () => {
+      @injectable() class Audit { @subscribes(Checkout, 'orderPlaced') onOrder(): void {} }
+      const refused = {
+        priority: () => {
+          class Billing {
+            @publishes('invoiced', { remote: true }) invoiced!: Event<[id: string]>;
+            @subscribes(Checkout, 'cartViewed') onCart(): void {}
+            @subscribes(Checkout, 'orderPlaced') onOrder(): void {}
+            @subscribes(Checkout, 'orderPlaced', { priority: 3 }) onOrderFirst(): void {}
+          }
+          return new Billing();
+        },
+        'consumer group': () => {
+          class Audit {
+            @publishes('invoiced', { remote: true }) invoiced!: Event<[id: string]>;
+            @subscribes(Checkout, 'cartViewed') onCart(): void {}
+            @subscribes(Checkout, 'orderPlaced') onOrder(): void {}
+          }
+          return new Audit();
+        },
+      };
+      for (const [why, make] of Object.entries(refused)) {
+        const transport = new FakeTransport();
+        const hooks: string[] = [];
+        const tracer: ContainerExtension = {
+          eventCreated: (_event, source) => { hooks.push(`event of ${source.constructor.name}`); },
+          subscriptionConnected: (c) => { hooks.push(`${c.subscriber.constructor.name}.${c.method}`); },
+          objectAdopted: (object) => { hooks.push(`adopted ${object.constructor.name}`); },
+        };
+        const app = new Container({ extensions: [tracer, remoteEvents({ transport })] });
+        const checkout = app.get(Checkout);
+        app.get(Audit);
+        const before = { hooks: [...hooks], subscriptions: transport.subscriptions.length, graph: app.graph() };
+        const object = make();
+        expect(() => app.wire(object), why).to.throw(WiringError, why === 'priority' ? 'with priority 3, which cannot apply' : 'share consumer group "Audit.onOrder"');
+        expect(hooks, `${why}: no hook called for it`).to.deep.equal(before.hooks);
+        expect(transport.subscriptions, `${why}: no consumer`).to.have.length(before.subscriptions);
+        expect(checkout.cartViewed.size, `${why}: no local connection`).to.equal(0);
+        expect(Object.getOwnPropertyDescriptor(object, 'invoiced')?.value, `${why}: no event created`).to.equal(undefined);
+        expect(app.graph(), `${why}: not in the graph`).to.deep.equal(before.graph);
+        checkout.orderPlaced.fire('o-1', 1);
+        expect(transport.published, `${why}: Checkout forwards as before`).to.have.length(1);
+        // Not owned by the container: refused the same way again (not "already wired"), and free for another container.
+        expect(() => app.wire(object), why).to.throw(WiringError, /cannot apply|share consumer group/);
+        expect(() => new Container().wire(object), why).not.to.throw();
+      }
     });
 
     it('should show remote connections in graph(), with the consumer group, and draw them dashed', () => {

@@ -4,7 +4,7 @@ import { report, type HandlerFailure } from '../core/error-policy';
 import { safeString } from '../core/describe';
 import { MemoryIdempotencyStore } from './idempotency';
 import type { Class, PublishedEvent, SubscribedEvent } from '../wiring/metadata';
-import type { CarriedSubscription, ContainerExtension, ExtensionHost } from '../wiring/extension';
+import type { CarriedSubscription, ContainerExtension, ExtensionHost, PendingSubscription } from '../wiring/extension';
 import { NoSubscriberError, PoisonMessageError, TransportClosedError } from './errors';
 import {
   jsonCodec,
@@ -173,8 +173,11 @@ export class RemoteBridge implements ContainerExtension {
     this.forwarding.delete(object);
   }
 
-  /** See {@link ContainerExtension.subscriberAdopted}: one consumer group per subscriber class and subscription. */
-  subscriberAdopted({ subscriber: object, subscription, declared, connect }: CarriedSubscription): void {
+  /**
+   * See {@link ContainerExtension.checkSubscriber}: refuses, before the object is wired, what
+   * cannot apply to a consumer group: a priority, an anonymous class, two classes in one group.
+   */
+  checkSubscriber({ subscriber: object, subscription, declared }: PendingSubscription): void {
     const subscriber = object.constructor as Class;
     const method = String(subscription.method);
     const { priority } = subscription.options;
@@ -184,22 +187,28 @@ export class RemoteBridge implements ContainerExtension {
         'each subscriber method of a remote event is a consumer group of its own, delivered in no order with the others. ' +
         'Remove the priority, or make the event local (no remote: true).');
     }
+    if (!subscriber.name) {
+      throw new WiringError(
+        `An anonymous class subscribes to remote event "${declared.name}": its consumer group is named after the class. Give the class a name.`);
+    }
+    const group = this.groupOf(subscriber, method);
+    const owner = this.groups.get(`${declared.name}\u0000${group}`);
+    if (owner !== undefined && owner !== subscriber) {
+      throw new WiringError(
+        `Two different classes named ${subscriber.name} subscribe to remote event "${declared.name}" with method ${method}: ` +
+        `they would share consumer group "${group}" and split its events. Rename one of them.`);
+    }
+  }
+
+  /** See {@link ContainerExtension.subscriberAdopted}: one consumer group per subscriber class and subscription (checked by `checkSubscriber`). */
+  subscriberAdopted({ subscriber: object, subscription, declared, connect }: CarriedSubscription): void {
+    const subscriber = object.constructor as Class;
     let bySubscription = this.listeners.get(subscriber);
     if (bySubscription === undefined) this.listeners.set(subscriber, bySubscription = new Map());
     let listener = bySubscription.get(subscription);
     if (listener === undefined) {
-      if (!subscriber.name) {
-        throw new WiringError(
-          `An anonymous class subscribes to remote event "${declared.name}": its consumer group is named after the class. Give the class a name.`);
-      }
-      const group = `${this.service === undefined ? '' : `${this.service}/`}${subscriber.name}.${method}`;
-      const groupKey = `${declared.name}\u0000${group}`;
-      if (this.groups.has(groupKey) && this.groups.get(groupKey) !== subscriber) {
-        throw new WiringError(
-          `Two different classes named ${subscriber.name} subscribe to remote event "${declared.name}" with method ${method}: ` +
-          `they would share consumer group "${group}" and split its events. Rename one of them.`);
-      }
-      this.groups.set(groupKey, subscriber);
+      const group = this.groupOf(subscriber, String(subscription.method));
+      this.groups.set(`${declared.name}\u0000${group}`, subscriber);
       listener = new Listener(subscriber, subscription, declared.name, group, this.attached());
       bySubscription.set(subscription, listener);
     }
@@ -238,6 +247,11 @@ export class RemoteBridge implements ContainerExtension {
     if (this.closed) return;
     this.closed = true;
     await this.transport.close();
+  }
+
+  /** The consumer group of a subscriber class's method: `Class.method`, prefixed with `service/` when set. */
+  private groupOf(subscriber: Class, method: string): string {
+    return `${this.service === undefined ? '' : `${this.service}/`}${subscriber.name}.${method}`;
   }
 
   /** The container's host: every hook but `attach` is called by the container that attached the bridge. */

@@ -34,6 +34,14 @@ export interface ContainerExtension {
    */
   carries?(declared: PublishedEvent, publisher: Function): boolean;
   /**
+   * An object about to be adopted subscribes to an event that this extension carries: throw to
+   * refuse it (e.g. an option that cannot apply). Called for each such subscription of the object
+   * BEFORE any of it is wired, so a refused object is left as it was: no event created, no
+   * connection made, no other hook called for it. Must change nothing: {@link subscriberAdopted}
+   * follows once every check of the object passed.
+   */
+  checkSubscriber?(pending: PendingSubscription): void;
+  /**
    * An adopted object subscribes to an event that this extension carries: connect it where the
    * extension delivers (`carried.connect(event)`), with the subscription's options.
    */
@@ -73,14 +81,18 @@ export interface ExtensionHost {
   forward(event: Event<unknown[]>, forward: (...args: unknown[]) => unknown): () => void;
 }
 
-/** A subscription of an adopted object to an event an extension carries (see {@link ContainerExtension.subscriberAdopted}). */
-export interface CarriedSubscription {
+/** A subscription of an object about to be adopted to an event an extension carries (see {@link ContainerExtension.checkSubscriber}). */
+export interface PendingSubscription {
   /** The subscribing object. */
   readonly subscriber: object;
   /** Its `@subscribes` declaration: method, source class, event and options. */
   readonly subscription: SubscribedEvent;
   /** The `@publishes` declaration of the event it subscribes to. */
   readonly declared: PublishedEvent;
+}
+
+/** A subscription of an adopted object to an event an extension carries (see {@link ContainerExtension.subscriberAdopted}). */
+export interface CarriedSubscription extends PendingSubscription {
   /**
    * Connects the subscriber's method to `event` exactly as the wiring connects it to a local
    * event (`once`, `priority`, `filter`, `info`, held strongly when owned, weakly otherwise) and
@@ -120,5 +132,5 @@ export interface ConnectionInfo {
 
 /** The hooks of {@link ContainerExtension}, which the container checks are functions. */
 export const EXTENSION_HOOKS = [
-  'attach', 'eventCreated', 'carries', 'subscriberAdopted', 'subscriptionConnected', 'objectAdopted', 'objectReleased', 'closing', 'close',
+  'attach', 'eventCreated', 'carries', 'checkSubscriber', 'subscriberAdopted', 'subscriptionConnected', 'objectAdopted', 'objectReleased', 'closing', 'close',
 ] as const satisfies readonly (keyof ContainerExtension)[];

@@ -5,7 +5,7 @@ import { className, safeString } from '../core/describe';
 import {
   injectableOptions, publishedEvents, subscribedEvents, subscriberClassList, subscriberClassesVersion, type PublishedEvent, type SubscribedEvent,
 } from './metadata';
-import type { CarrierInfo, ConnectionInfo, ContainerExtension } from './extension';
+import type { CarrierInfo, ConnectionInfo, ContainerExtension, PendingSubscription } from './extension';
 import type { Subscription } from '../core/subscription';
 
 /**
@@ -168,7 +168,9 @@ export class Wiring<Owner = unknown> {
 
   /**
    * Creates `object`'s events, then connects it as a source and as a subscriber. With
-   * `strong`, its handlers hold it strongly (its owner unwires it); otherwise weakly.
+   * `strong`, its handlers hold it strongly (its owner unwires it); otherwise weakly. Whatever
+   * can refuse the object (its subscriptions, its event properties, the extensions' checks) is
+   * checked first: when it throws, nothing of the object is wired.
    */
   adopt(object: object, strong: boolean): void {
     const owner = ownerOf.get(object);
@@ -182,9 +184,20 @@ export class Wiring<Owner = unknown> {
     const subscribed = subscribedEvents(ctor);
     for (const subscription of subscribed) checkSubscription(ctor, subscription);
     if (published.length === 0 && subscribed.length === 0) return;
+    // Checked before anything changes: the events to take over (or create), and what the
+    // extensions that carry some of the subscriptions accept.
+    const existing = published.map((declared) => eventToTakeOver(object, declared));
+    const carried: { extension: ContainerExtension; pending: PendingSubscription }[] = [];
+    for (const subscription of subscribed) {
+      const declared = findEvent(subscription.source, subscription.event)!;
+      const extension = this.carrierOf(declared, subscription.source);
+      if (extension !== undefined) carried.push({ extension, pending: { subscriber: object, subscription, declared } });
+    }
+    for (const { extension, pending } of carried) extension.checkSubscriber?.(pending);
+
     const seen = this.root().seen;
     if (!seen.has(ctor)) seen.add(ctor);
-    for (const declared of published) this.createEvent(object, declared);
+    published.forEach((declared, i) => this.createEvent(object, declared, existing[i]));
     ownerOf.set(object, this);
     if (strong) owned.add(object);
     adopted.register(object, this, object);
@@ -192,10 +205,10 @@ export class Wiring<Owner = unknown> {
 
     const scopes = this.lineage();
     // Subscriptions to events an extension carries reach it, not local sources.
-    for (const subscription of subscribed) {
-      const declared = findEvent(subscription.source, subscription.event)!;
-      this.carrierOf(declared, subscription.source)?.subscriberAdopted?.({
-        subscriber: object, subscription, declared,
+    for (const { extension, pending } of carried) {
+      const { subscription, declared } = pending;
+      extension.subscriberAdopted?.({
+        ...pending,
         connect: (event, options) => this.link(object, subscription, declared, event, options.via, options.info),
       });
     }
@@ -309,29 +322,21 @@ export class Wiring<Owner = unknown> {
     return out;
   }
 
-  private createEvent(object: object, declared: PublishedEvent): void {
-    // The own property only: reading through the prototype's accessor would create the event.
-    const own = Object.getOwnPropertyDescriptor(object, declared.key);
-    const current: unknown = own === undefined ? undefined : 'value' in own ? own.value : (object as Record<string | symbol, unknown>)[declared.key];
+  /** Takes over `existing` (see `eventToTakeOver`) as `object`'s event `declared`, or creates it. */
+  private createEvent(object: object, declared: PublishedEvent, existing: Event<unknown[]> | undefined): void {
     // `remote` is for extensions (see `ContainerExtension.carries`), not an Event option.
     const { remote: _remote, ...options } = declared.options;
     const eventOptions = { ...this.eventOptions, ...options, source: object };
     let event: Event<unknown[]>;
-    // An event disposed with a former container is replaced: the object starts afresh here.
-    if (current instanceof Event && !(current.isDisposed && ownedEvents.has(current))) {
-      // Made before the object was wired (read in the constructor, or assigned): take it over.
-      event = current as Event<unknown[]>;
+    if (existing !== undefined) {
+      event = existing;
       event._adopt(declared.name, eventOptions);
-    } else if (current !== undefined && !(current instanceof Event)) {
-      throw new DecoratorError(
-        `${className(object)}.${String(declared.key)} is declared with @publishes but holds ${safeString(current)}: ` +
-        'leave it unassigned (the container creates the Event) or assign an Event.');
     } else {
       event = new Event<unknown[]>(declared.name, eventOptions);
       try {
         Object.defineProperty(object, declared.key, { value: event, writable: false, enumerable: true, configurable: true });
       } catch (cause) {
-        throw new WiringError(`Could not assign event "${declared.name}" to ${className(object)}.${String(declared.key)}: the object is frozen or sealed.`, { cause });
+        throw frozen(object, declared, cause);   // an exotic object (a Proxy) that eventToTakeOver could not foresee
       }
     }
     ownedEvents.add(event);
@@ -520,6 +525,32 @@ function wrapped(
   // Failures are reported as `Class.method`: keep the method's name.
   Object.defineProperty(wrapper, 'name', { value: method.name });
   return wrapper;
+}
+
+/**
+ * The Event that `object` already holds for `declared`, made before it was wired (read in the
+ * constructor, or assigned), to take over; undefined when the container must create one. An
+ * event disposed with a former container is replaced: the object starts afresh. Throws, changing
+ * nothing, when the property holds something else or cannot take a new event (frozen, sealed).
+ */
+function eventToTakeOver(object: object, declared: PublishedEvent): Event<unknown[]> | undefined {
+  // The own property only: reading through the prototype's accessor would create the event.
+  const own = Object.getOwnPropertyDescriptor(object, declared.key);
+  const current: unknown = own === undefined ? undefined : 'value' in own ? own.value : (object as Record<string | symbol, unknown>)[declared.key];
+  if (current instanceof Event && !(current.isDisposed && ownedEvents.has(current))) return current as Event<unknown[]>;
+  if (current !== undefined && !(current instanceof Event)) {
+    throw new DecoratorError(
+      `${className(object)}.${String(declared.key)} is declared with @publishes but holds ${safeString(current)}: ` +
+      'leave it unassigned (the container creates the Event) or assign an Event.');
+  }
+  if (own === undefined ? !Object.isExtensible(object) : own.configurable === false) throw frozen(object, declared);
+  return undefined;
+}
+
+function frozen(object: object, declared: PublishedEvent, cause?: unknown): WiringError {
+  return new WiringError(
+    `Could not assign event "${declared.name}" to ${className(object)}.${String(declared.key)}: the object is frozen or sealed.`,
+    cause === undefined ? undefined : { cause });
 }
 
 /** The published event of `ctor` that `key` names: by property key, else by declared name. */

@@ -50,3 +50,7 @@ new Container({ transport });
 remoteEvents({ namespace: 'shop' });
 // @ts-expect-error a hook is a function
 new Container({ extensions: [{ close: 'now' }] });
+// A check sees the pending subscription, and cannot connect it (that is subscriberAdopted's).
+new Container({ extensions: [{ checkSubscriber: ({ subscriber, subscription, declared }) => { void [subscriber, subscription.method, declared.name]; } }] });
+// @ts-expect-error checkSubscriber gets no connect()
+new Container({ extensions: [{ checkSubscriber: ({ connect }) => { void connect; } }] });
