@@ -20,6 +20,6 @@ export { Container, InjectionToken } from './wiring/container';
 export type { ContainerOptions, Provider, ProviderDefinition, ScopeOptions, Token } from './wiring/container';
 export type { WiringEdge, WiringGraph, WiringNode } from './tools/graph';
 export { staticGraph, toDot, toMermaid, toText } from './tools/graph';
-export type { AnyGraph, GraphEdge, StaticGraph, StaticNode, UnpublishedSubscription, UnsubscribedEvent } from './tools/graph';
+export type { AnyGraph, GraphEdge, StaticEdge, StaticGraph, StaticNode, UnpublishedSubscription, UnsubscribedEvent } from './tools/graph';
 export { traceFromEnv, traceLogger } from './core/trace';
 export type { TraceLoggerOptions } from './core/trace';

@@ -3,6 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ExitCode, main, usage } from '../lib/cli';
+import { staticGraph, toMermaid, toText } from '../lib';
+import { Billing, Checkout } from './fixtures/remote-shop';
 
 const root = path.resolve(__dirname, '..');
 
@@ -34,6 +36,19 @@ describe('eventwire graph (the command)', function () {
       '! Mechanic.repair subscribes to Engine.stalled, which Engine does not publish (it publishes started, overheated)',
       '',
     ].join('\n'));
+  });
+
+  it('should mark events declared { remote: true } as the static graph of the loaded classes does, from the source alone', async () => {
+    const { code, stdout, stderr } = await run('graph', 'spec/fixtures/remote-shop.ts');
+    expect({ code, stderr }).to.deep.equal({ code: ExitCode.ok, stderr: '' });
+    expect(stdout).to.equal([
+      'Checkout.cartViewed', '  -> Billing.track',
+      'Checkout.orderPlaced', '  -> Billing.charge (remote)',
+      'Checkout.refunded', '  -> (no subscriber) (remote)',
+      '',
+    ].join('\n'));
+    expect(stdout).to.equal(toText(staticGraph([Checkout, Billing])));
+    expect((await run('graph', 'spec/fixtures/remote-shop.ts', '--format', 'mermaid')).stdout).to.equal(toMermaid(staticGraph([Checkout, Billing])));
   });
 
   it('should print Mermaid and DOT with --format, in either spelling', async () => {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { Container, Event, publishes, staticGraph, subscribes, toDot, toMermaid, toText, type WiringGraph } from '../lib';
 import { OrderService } from './fixtures/cycle/order-service';
+import { Billing, Checkout } from './fixtures/remote-shop';
 import { PaymentService } from './fixtures/cycle/payment-service';
 import { Dashboard, Engine, Mechanic, Thermometer, TurboEngine } from './fixtures/engine-room';
 
@@ -81,6 +82,22 @@ describe('staticGraph', () => {
       { publisher: 'PaymentService', event: 'paymentFailed', subscriber: 'OrderService', method: 'onPaymentFailed' },
     ]);
     expect(staticGraph([OrderService, PaymentService]).edges).to.have.length(2);
+  });
+
+  it('should mark the edges and unheard events of events declared { remote: true }, and draw them dashed', () => {
+    const graph = staticGraph([Checkout, Billing]);
+    expect(graph.edges).to.deep.equal([
+      { publisher: 'Checkout', event: 'cartViewed', subscriber: 'Billing', method: 'track' },
+      { publisher: 'Checkout', event: 'orderPlaced', subscriber: 'Billing', method: 'charge', kind: 'remote' },
+    ]);
+    expect(graph.unsubscribed).to.deep.equal([{ publisher: 'Checkout', event: 'refunded', kind: 'remote' }]);
+    expect(toText(graph)).to.equal(
+      'Checkout.cartViewed\n  -> Billing.track\nCheckout.orderPlaced\n  -> Billing.charge (remote)\nCheckout.refunded\n  -> (no subscriber) (remote)\n');
+    expect(toMermaid(graph)).to.contain('  Checkout -->|"cartViewed → track"| Billing\n')
+      .and.to.contain('  Checkout -.->|"orderPlaced → charge (remote)"| Billing\n')
+      .and.to.contain('  Checkout -.->|"refunded (remote)"| no_subscriber\n');
+    expect(toDot(graph)).to.contain('  "Checkout" -> "Billing" [label="orderPlaced → charge (remote)", style=dashed];\n')
+      .and.to.contain('  "Checkout" -> "(no subscriber)" [label="refunded (remote)", style=dashed, color=gray40];\n');
   });
 
   it('should ignore values that are not classes and classes given twice', () => {

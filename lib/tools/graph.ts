@@ -28,16 +28,30 @@ export interface UnpublishedSubscription {
   readonly published: readonly string[];
 }
 
-/** An event a class publishes that no class of the set subscribes to. */
+/**
+ * An event a class publishes that no class of the set subscribes to. A remote one may have its
+ * subscribers in other processes.
+ */
 export interface UnsubscribedEvent {
   readonly publisher: string;
   readonly event: string;
+  /** `'remote'` for an event declared `@publishes(name, { remote: true })`. */
+  readonly kind?: 'remote';
+}
+
+/** One arrow of a {@link StaticGraph}: a subscriber class's method on a publisher class's event. */
+export interface StaticEdge extends GraphEdge {
+  /**
+   * `'remote'` for an event declared `@publishes(name, { remote: true })`: in a container with
+   * `remoteEvents()` it travels through the broker, to a consumer group per subscriber method.
+   */
+  readonly kind?: 'remote';
 }
 
 /** The wiring that decorators declare for a set of classes, with what looks wrong in it. */
 export interface StaticGraph {
   readonly nodes: readonly StaticNode[];
-  readonly edges: readonly GraphEdge[];
+  readonly edges: readonly StaticEdge[];
   /** Subscriptions to events their source class does not publish. */
   readonly unpublished: readonly UnpublishedSubscription[];
   /** Published events that no class of the set subscribes to. */
@@ -52,8 +66,11 @@ export interface StaticGraph {
 export interface ClassShape<N> {
   /** The class's name. */
   name(node: N): string;
-  /** The events it publishes, its ancestors' included (a subclass redeclaring a key wins). */
-  published(node: N): readonly { readonly key: string | symbol; readonly name: string }[];
+  /**
+   * The events it publishes, its ancestors' included (a subclass redeclaring a key wins);
+   * `remote` when declared `{ remote: true }`.
+   */
+  published(node: N): readonly { readonly key: string | symbol; readonly name: string; readonly remote?: boolean }[];
   /** Its subscriptions, its ancestors' included. */
   subscribed(node: N): readonly { readonly method: string | symbol; readonly source: N; readonly event: string | symbol }[];
   /** True when `node` is `base` or a subclass of it. */
@@ -64,7 +81,7 @@ export interface ClassShape<N> {
 
 const metadataShape: ClassShape<Function> = {
   name: (ctor) => ctor.name,
-  published: publishedEvents,
+  published: (ctor) => publishedEvents(ctor).map(({ key, name, options }) => ({ key, name, remote: options.remote === true })),
   subscribed: subscribedEvents,
   extends: extendsClass,
   isAbstract: () => false,
@@ -109,7 +126,7 @@ export function declaredGraph<N>(classes: Iterable<N>, shape: ClassShape<N>): St
   set = set.filter((node) => !shape.isAbstract(node) || !set.some((other) => other !== node && shape.extends(other, node)));
   const name = displayNames(set, shape.name);
 
-  const edges = new Map<string, GraphEdge>();
+  const edges = new Map<string, StaticEdge>();
   const unpublished: UnpublishedSubscription[] = [];
   const heard = new Set<string>();
   for (const subscriber of set) {
@@ -126,14 +143,15 @@ export function declaredGraph<N>(classes: Iterable<N>, shape: ClassShape<N>): St
         const declared = findEvent(publisher, event)!;
         heard.add(`${name(publisher)}\0${String(declared.key)}`);
         const edge = { publisher: name(publisher), event: declared.name, subscriber: name(subscriber), method: String(method) };
-        edges.set(Object.values(edge).join('\0'), edge);
+        edges.set(Object.values(edge).join('\0'), declared.remote === true ? { ...edge, kind: 'remote' } : edge);
       }
     }
   }
   const unsubscribed: UnsubscribedEvent[] = [];
   for (const publisher of set) {
     for (const declared of shape.published(publisher)) {
-      if (!heard.has(`${name(publisher)}\0${String(declared.key)}`)) unsubscribed.push({ publisher: name(publisher), event: declared.name });
+      if (heard.has(`${name(publisher)}\0${String(declared.key)}`)) continue;
+      unsubscribed.push({ publisher: name(publisher), event: declared.name, ...(declared.remote === true ? { kind: 'remote' as const } : {}) });
     }
   }
   return {
@@ -153,7 +171,8 @@ const NOBODY = '(no subscriber)';
  * The graph as a Mermaid flowchart (a ```mermaid block renders as a picture on GitHub and
  * GitLab). Classes are nodes; each arrow is labelled `event → method`. Live counts above 1
  * are shown as `×n`. A connection a container extension carries (a remote event) is a dashed
- * arrow marked with its kind and group: `(remote: Billing.onOrderPlaced)`. An event nobody
+ * arrow marked with its kind and group: `(remote: Billing.onOrderPlaced)`; in a static graph,
+ * an event declared `{ remote: true }` is marked `(remote)`. An event nobody
  * subscribes to is a dashed arrow to "no subscriber"; a subscription to an event its source
  * does not publish is a dashed arrow marked "not published".
  */
@@ -175,7 +194,7 @@ export function toMermaid(graph: AnyGraph): string {
     if (graph.unsubscribed.length > 0) {
       const nobody = ids.of(NOBODY);
       lines.push(`  ${nobody}(("${mermaidText('no subscriber')}"))`);
-      for (const e of graph.unsubscribed) lines.push(`  ${ids.of(e.publisher)} -.->|"${mermaidText(e.event)}"| ${nobody}`);
+      for (const e of graph.unsubscribed) lines.push(`  ${ids.of(e.publisher)} -.->|"${mermaidText(e.event + carried(e))}"| ${nobody}`);
     }
   }
   return lines.join('\n') + '\n';
@@ -208,7 +227,7 @@ export function toDot(graph: AnyGraph): string {
     }
     if (graph.unsubscribed.length > 0) {
       lines.push(`  ${q(NOBODY)} [shape=plaintext, fontcolor=gray40];`);
-      for (const e of graph.unsubscribed) lines.push(`  ${q(e.publisher)} -> ${q(NOBODY)} [label=${q(e.event)}, style=dashed, color=gray40];`);
+      for (const e of graph.unsubscribed) lines.push(`  ${q(e.publisher)} -> ${q(NOBODY)} [label=${q(e.event + carried(e))}, style=dashed, color=gray40];`);
     }
   }
   lines.push('}');
@@ -217,7 +236,8 @@ export function toDot(graph: AnyGraph): string {
 
 /**
  * The graph as indented text for terminals: each `Publisher.event` followed by the
- * `Subscriber.method`s it reaches (a remote one marked `(remote: <consumer group>)`), then
+ * `Subscriber.method`s it reaches (a remote one marked `(remote: <consumer group>)`, or
+ * `(remote)` in a static graph), then
  * classes with no connection and the problems found.
  *
  * @example
@@ -238,7 +258,7 @@ export function toText(graph: AnyGraph): string {
   for (const edge of graph.edges) group(edge.publisher, edge.event).push(`${edge.subscriber}.${edge.method}${times(connectionsOf(edge), ' x')}${carried(edge)}`);
   const problems: string[] = [];
   if ('unpublished' in graph) {
-    for (const e of graph.unsubscribed) group(e.publisher, e.event).push(NOBODY);
+    for (const e of graph.unsubscribed) group(e.publisher, e.event).push(NOBODY + carried(e));
     for (const s of graph.unpublished) {
       const published = s.published.length > 0 ? `it publishes ${s.published.join(', ')}` : 'it publishes no event';
       problems.push(`! ${s.subscriber}.${s.method} subscribes to ${s.source}.${s.event}, which ${s.source} does not publish (${published})`);
@@ -297,12 +317,15 @@ function connectionsOf(edge: GraphEdge): number {
 }
 
 function kindOf(edge: GraphEdge): string | undefined {
-  return (edge as WiringEdge).kind;
+  return (edge as WiringEdge | StaticEdge).kind;
 }
 
-/** ` (remote: billing/Mailer.onOrderPlaced)` for an edge an extension carries, else nothing. */
-function carried(edge: GraphEdge): string {
-  const { kind, group } = edge as WiringEdge;
+/**
+ * ` (remote: billing/Mailer.onOrderPlaced)` for an edge an extension carries, ` (remote)` for
+ * an edge or unsubscribed event of a static graph declared remote, else nothing.
+ */
+function carried(edge: GraphEdge | UnsubscribedEvent): string {
+  const { kind, group } = edge as Partial<WiringEdge>;
   return kind === undefined ? '' : ` (${kind}${group === undefined ? '' : `: ${group}`})`;
 }
 

@@ -17,7 +17,7 @@ export interface SourceClass {
   readonly name: string;
   readonly abstract: boolean;
   readonly base: SourceClass | undefined;
-  readonly published: readonly { readonly key: string; readonly name: string }[];
+  readonly published: readonly { readonly key: string; readonly name: string; readonly remote: boolean }[];
   readonly subscribed: readonly { readonly method: string; readonly source: SourceClass; readonly event: string }[];
 }
 
@@ -119,13 +119,20 @@ export function readSources(ts: typeof TS, files: readonly string[], cwd: string
     const u = e === undefined ? undefined : unwrap(e);
     return u !== undefined && (ts.isStringLiteral(u) || ts.isNoSubstitutionTemplateLiteral(u)) ? u.text : undefined;
   };
+  /** True for options written `{ remote: true }` (a value the source code does not show counts as false). */
+  const remoteOption = (options: TS.Expression | undefined): boolean => {
+    const o = options === undefined ? undefined : unwrap(options);
+    return o !== undefined && ts.isObjectLiteralExpression(o) && o.properties.some((p) =>
+      ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === 'remote' &&
+      unwrap(p.initializer).kind === ts.SyntaxKind.TrueKeyword);
+  };
   const memberName = (name: TS.PropertyName): string =>
     ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isPrivateIdentifier(name) ? name.text : name.getText();
 
   const model = (declaration: TS.ClassDeclaration): SourceClass => {
     let found = models.get(declaration);
     if (found !== undefined) return found;
-    const published: { key: string; name: string }[] = [];
+    const published: { key: string; name: string; remote: boolean }[] = [];
     const subscribed: { method: string; source: SourceClass; event: string }[] = [];
     const abstract = (ts.getModifiers(declaration) ?? []).some((m) => m.kind === ts.SyntaxKind.AbstractKeyword);
     const name = declaration.name?.text ?? '(anonymous class)';
@@ -141,7 +148,7 @@ export function readSources(ts: typeof TS, files: readonly string[], cwd: string
       if (member.name === undefined) continue;
       const key = memberName(member.name);
       const publishes = ts.isPropertyDeclaration(member) ? decorator(member, 'publishes') : undefined;
-      if (publishes !== undefined) own.push({ key, name: literal(publishes.arguments[0]) ?? key });
+      if (publishes !== undefined) own.push({ key, name: literal(publishes.arguments[0]) ?? key, remote: remoteOption(publishes.arguments[1]) });
       const subscribes = ts.isMethodDeclaration(member) ? decorator(member, 'subscribes') : undefined;
       if (subscribes === undefined) continue;
       const [sourceArgument, eventArgument] = subscribes.arguments;
