@@ -1,16 +1,36 @@
-import type { Event } from './event';
-import { Flags, hold, jobs, resetFailures, type HandlerRecord, type RecordState } from './handler-list';
+import { className, report, type ErrorMode, type ErrorReporter, type HandlerFailure } from './error-policy';
+import type { Event, EventInfo } from './event';
+import { Flags, resetFailures, stateOf, type HandlerList, type HandlerRecord, type RecordState } from './handler-list';
+import { hold, jobs } from './holding';
 
+// Local copies: an imported binding is a property load at every use (see `Flags`).
 const { LIVE, ONCE, INFO, FAILURE, FLAG_BITS } = Flags;
 
 /**
- * Compiled dispatchers: for an event whose handler set has stopped changing, a function
- * generated for exactly that set, one call site per handler, so V8 can inline each
- * handler. Same semantics as the generic loop in `event.ts`, which is the reference.
+ * Calling an event's handlers, in two tiers with one routine between them:
+ *
+ * - {@link call} invokes ONE record: it skips a record that is not live (or whose weak target
+ *   was collected), removes a `once` record first, and calls the handler with its target, its
+ *   `EventInfo` and the payload. Every path that calls a record goes through it: the generic
+ *   loop (`dispatch` and `dispatch1`), `resume` of the compiled tier, replay and `fireAsync`.
+ *   {@link deliver} wraps it for the synchronous paths with what follows a call (a returned
+ *   promise watched, the failure count reset, a failure accounted for).
+ * - The generic loop fires any handler set, in any environment. After `compileAfter` fires
+ *   with an unchanged set it asks {@link Dispatch.maybeCompile} for a dispatcher generated for
+ *   exactly that set (one call site per handler, so V8 can inline each handler), which hands
+ *   the rest of a fire back to `resume` when something happens that it does not handle.
  *
  * Where code generation is forbidden (`new Function` throws, as under a strict Content
  * Security Policy) every event keeps the generic loop.
  */
+
+/** Fires with an unchanged handler set before an event compiles a dedicated dispatcher. */
+let compileAfter = 64;
+
+/** @internal For tests: compile on the `n`th fire of an unchanged handler set (1: at once), or never (`Infinity`). */
+export function setCompileThreshold(n: number): void {
+  compileAfter = n;
+}
 
 /** Handler sets larger than this keep the generic loop (code size grows with the set). */
 const MAX_COMPILED_HANDLERS = 24;
@@ -24,32 +44,256 @@ const PER_TARGET_CHECKS = 3;
 let codegen = true;
 let compiled = 0;
 
-type Factory = (
-  event: Event<unknown[]>, records: readonly HandlerRecord[], fail: typeof onFail,
-  isThenable: (value: unknown) => boolean, loop: (...args: unknown[]) => void,
-  resume: (event: Event<any>, records: readonly HandlerRecord[], from: number, to: number, errors: unknown[] | undefined, args: unknown[]) => void,
-  resetFailures: (record: HandlerRecord) => void, hold: (state: RecordState) => object | undefined, jobs: { epoch: number },
-) => (...args: unknown[]) => void;
+/** @internal For tests: pretend code generation is forbidden (or allowed again). */
+export function setCodegen(enabled: boolean): void {
+  codegen = enabled;
+}
 
-/** Builds the dedicated dispatcher of `event`'s current handler set, or undefined to keep the loop. */
-export function compileDispatcher(
-  event: Event<any>, loop: (...args: unknown[]) => void, isThenable: (value: unknown) => boolean, argc: number,
-): ((...args: any[]) => void) | undefined {
-  const list = event._list;
-  const records = list.records;
-  // Tombstones (removed records not yet compacted away; `maybeCompile` compacts first) keep the loop.
-  if (!codegen || records.length === 0 || records.length > MAX_COMPILED_HANDLERS || argc > MAX_COMPILED_ARGS || list.dead !== 0) return undefined;
-  let factory: Factory;
-  try {
-    // Unique source per compilation: V8 caches `new Function` by source, feedback included,
-    // and each event must get call sites of its own.
-    factory = new Function('event', 'R', 'fail', 'isThenable', 'loop', 'resume', 'resetFailures', 'hold', 'jobs',
-      source(records, list, event._quarantine > 0, argc) + `\n//# sourceURL=eventwire-dispatch-${++compiled}.js`) as Factory;
-  } catch {
-    codegen = false;
+/**
+ * The part of an event that calls its handlers: its records, error policy and tiers. The
+ * `Event` owns one and gives it what it needs (its name and source for messages, the
+ * `EventInfo`, where to install a dispatcher); nothing here reaches into the event.
+ */
+export class Dispatch {
+  /** What handlers added with `{ info: true }` receive first; made when the first one is added. */
+  info: EventInfo<any> | undefined = undefined;
+  mode: ErrorMode = 'isolate';
+  onError!: ErrorReporter;
+  /** Consecutive failures after which a handler is removed; 0 for never. */
+  quarantine = 0;
+  /** Handler failures so far (for traces). */
+  failures = 0;
+  /**
+   * The event's forwarder (see `forwardFires` in event.ts): a plain record of no list, run
+   * before the handlers, never quarantined.
+   */
+  forwarder: HandlerRecord | undefined = undefined;
+  /** The generic loop of this event (it reads the quarantine setting once, when made). */
+  loop!: (...args: unknown[]) => void;
+  private compiledVersion = -1;
+
+  constructor(
+    readonly list: HandlerList,
+    /** The event, for its name and source in messages. */
+    private readonly event: Event<any>,
+    /** Makes `fire` the event's dispatcher (wrapped for replay or a trace, if any). */
+    private readonly install: (fire: (...args: any[]) => void) => void,
+  ) {}
+
+  /** Takes the error policy and (re)installs the generic loop. */
+  configure(mode: ErrorMode, onError: ErrorReporter, quarantine: number): void {
+    this.mode = mode;
+    this.onError = onError;
+    this.quarantine = quarantine;
+    this.loop = loopDispatcher(this);
+    this.compiledVersion = -1;
+    this.install(this.loop);
+  }
+
+  /** Installs a compiled dispatcher once the handler set has been stable for a while. */
+  maybeCompile(argc: number): void {
+    const list = this.list;
+    if (this.compiledVersion === list.version) return;
+    this.compiledVersion = list.version;
+    // A dispatcher is compiled for live records only: drop the tombstones first.
+    list.compact();
+    const compiled = compileDispatcher(this, argc);
+    if (compiled !== undefined) this.install(compiled);
+  }
+
+  /** Back to the generic loop after a change of the handler set. */
+  decompile(): void {
+    this.install(this.loop);
+  }
+
+  /**
+   * Accounts for one failure: quarantine, then reporting under `'isolate'`.
+   * Returns the failure when the caller must throw or collect it, else undefined.
+   */
+  failed(record: HandlerRecord, error: unknown, async: boolean, late = false): { error: unknown } & HandlerFailure | undefined {
+    this.failures++;
+    // Named before quarantine removes the record (a removed record lets go of its target).
+    const handler = describeHandler(record);
+    // Consecutive failures only matter to quarantine: without it nothing is counted.
+    const quarantined = this.quarantine > 0 && record !== this.forwarder &&
+      this.list.countFailure(record) >= this.quarantine && this.list.remove(record);
+    const failure = { error, eventName: this.event.name, source: this.event.source, handler, async, quarantined };
+    if (late || this.mode === 'isolate') {
+      report(this.onError, failure);
+      return undefined;
+    }
+    if (quarantined) report(this.onError, failure);
+    return failure;
+  }
+
+  /** The error thrown under `'collect'`. */
+  aggregate(errors: unknown[]): AggregateError {
+    const source = this.event.source;
+    const from = source ? ` of ${className(source)}` : '';
+    return new AggregateError(errors, `${errors.length} handler(s) of event "${this.event.name}"${from} failed`);
+  }
+
+  /** Routes a promise returned during a synchronous fire to the reporter. */
+  watch(record: HandlerRecord, result: PromiseLike<unknown>): void {
+    try {
+      result.then(
+        () => { resetFailures(record); },
+        (error: unknown) => { this.failed(record, error, true, true); });
+    } catch (error) {
+      this.failed(record, error, true, true);
+    }
+  }
+}
+
+/** `Class.method` for methods of objects, the function name otherwise. */
+export function describeHandler(record: HandlerRecord): string {
+  const name = record.fn.name || '(anonymous)';
+  const state = stateOf(record);
+  const target = state?.held ?? state?.weak?.deref();
+  return target === undefined ? name : `${className(target)}.${name}`;
+}
+
+/** True for an object or function with a `then` method. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function';
+}
+
+/**
+ * Invokes one record of `list` with a payload of `argc` arguments: `a0` is the first, `args`
+ * all of them (it may be undefined when `argc` is 1). Returns what the handler returned, or
+ * undefined without calling it when the record is not live (removed before its turn) or its
+ * weak target was collected (the record is then marked dead). A `once` record is removed
+ * just before its call. Throws what the handler throws.
+ *
+ * The one routine that calls a record: small enough for V8 to inline into each caller, where
+ * a constant `argc` (1 in `dispatch1`) leaves only its own branch.
+ */
+export function call(d: Dispatch, list: HandlerList, record: HandlerRecord, argc: number, a0: unknown, args: ArrayLike<unknown> | undefined): unknown {
+  /* eslint-disable prefer-spread -- `apply` forwards an `arguments` object without copying it. */
+  const s = record.s;
+  const fn = record.fn;
+  if (s === list) {
+    // Plain and live (see handler-list.ts): a direct call (`fn.call` would first load `call`
+    // from functions of many shapes).
+    return argc === 1 ? fn(a0) : fn.apply(undefined, args as unknown[]);
+  }
+  // A state with flags, maybe a target; or removed.
+  const state = s as RecordState;
+  const flags = state.flags;
+  if ((flags & LIVE) === 0) return undefined;
+  // A strongly held target is always in `held`; a weak one once a fire has held it.
+  let target = state.held;
+  if (target === undefined && state.weak !== undefined && (target = hold(state)) === undefined) {
+    list.markDead(record);
     return undefined;
   }
-  return factory(event, records, onFail, isThenable, loop, (e, r, from, to, errors, args) => resume(e, r, from, to, errors, args, isThenable), resetFailures, hold, jobs);
+  if ((flags & ONCE) !== 0) list.remove(record);
+  if ((flags & INFO) !== 0) {
+    return argc === 1 ? fn.call(target, d.info, a0) : fn.call(target, d.info, ...(args as unknown[]));
+  }
+  return argc === 1 ? fn.call(target, a0) : fn.apply(target, args as unknown[]);
+  /* eslint-enable prefer-spread */
+}
+
+/**
+ * {@link call} for the synchronous paths (the loop, `resume`, replay), with what follows the
+ * call: a returned promise is watched; a success resets the consecutive failures (counted
+ * only under quarantine); a failure is accounted for ({@link onFail}). Returns the errors
+ * collected so far.
+ */
+function deliver(
+  d: Dispatch, list: HandlerList, record: HandlerRecord, argc: number, a0: unknown, args: ArrayLike<unknown> | undefined,
+  errors: unknown[] | undefined, quarantine: boolean,
+): unknown[] | undefined {
+  try {
+    const result = call(d, list, record, argc, a0, args);
+    if (result !== undefined && isThenable(result)) {
+      d.watch(record, result);
+    } else if (quarantine) {
+      // Consecutive failures, of a record with a state (a plain record may have got one
+      // during its own call, failing in a nested fire).
+      const now = record.s;
+      if (now !== list && (now as RecordState).flags >= FAILURE) (now as RecordState).flags &= FLAG_BITS;
+    }
+    return errors;
+  } catch (error) {
+    return onFail(d, record, error, errors);
+  }
+}
+
+/** Accounts for a synchronous failure; returns the collected errors, or throws under `'throw'`. */
+export function onFail(d: Dispatch, record: HandlerRecord, error: unknown, errors: unknown[] | undefined): unknown[] | undefined {
+  if (d.failed(record, error, false) === undefined) return errors;
+  if (d.mode === 'throw') throw error;
+  (errors ??= []).push(error);
+  return errors;
+}
+
+/**
+ * Delivers one payload to one record, as a fire would (replay): throws under `'throw'` and
+ * `'collect'` when the handler fails.
+ */
+export function deliverOne(d: Dispatch, record: HandlerRecord, args: unknown[]): void {
+  const errors = deliver(d, d.list, record, args.length, args[0], args, undefined, d.quarantine > 0);
+  if (errors !== undefined) throw d.aggregate(errors);
+}
+
+/**
+ * The generic dispatcher: a loop over the records, with no allocation per call. After
+ * `compileAfter` fires with an unchanged handler set it asks for a compiled one.
+ */
+function loopDispatcher(d: Dispatch): (...args: unknown[]) => void {
+  /* eslint-disable prefer-rest-params, prefer-spread -- `arguments` forwards any number of
+     arguments without allocating an array per fire; rest parameters would allocate one. */
+  const list = d.list;
+  // Failures are counted only under quarantine (see `failed`): without it nothing to reset.
+  const quarantine = d.quarantine > 0;
+  let version = -1;
+  let fires = 0;
+  // Small enough for V8 to inline into the caller: firing an event without handlers costs
+  // a load and a compare. `apply(undefined, arguments)` forwards without allocating.
+  // One argument, the commonest, goes to `dispatch1` without `apply`: forwarding `arguments`
+  // through `apply` cost this tier about a sixth of a 3-handler fire. (Also passing two
+  // arguments as parameters made this function too big to inline: firing no handler got
+  // twice as slow.)
+  const fire = function fire(a0?: unknown): void {
+    if (list.records.length !== 0) {
+      if (arguments.length === 1) dispatch1(a0);
+      else dispatch.apply(undefined, arguments as unknown as [unknown]);
+    }
+  };
+  // The two loops differ only in how the payload arrives (one parameter; `arguments`); each
+  // record goes through `deliver`, which V8 inlines into both.
+  // One declared parameter: a call with FEWER arguments than declared parameters costs V8
+  // an extra ~3 ns when the call is not inlined; more arguments cost nothing.
+  function dispatch(a0?: unknown): void {
+    const records = list.records;
+    const n = records.length;
+    if (list.version !== version) {
+      version = list.version;
+      fires = 0;
+    }
+    const argc = arguments.length;
+    if (++fires === compileAfter) d.maybeCompile(argc);
+    let errors: unknown[] | undefined;
+    for (let i = 0; i < n; i++) errors = deliver(d, list, records[i], argc, a0, arguments, errors, quarantine);
+    if (errors !== undefined) throw d.aggregate(errors);
+  }
+  function dispatch1(a0: unknown): void {
+    const records = list.records;
+    const n = records.length;
+    if (list.version !== version) {
+      version = list.version;
+      fires = 0;
+    }
+    if (++fires === compileAfter) d.maybeCompile(1);
+    let errors: unknown[] | undefined;
+    for (let i = 0; i < n; i++) errors = deliver(d, list, records[i], 1, a0, undefined, errors, quarantine);
+    if (errors !== undefined) throw d.aggregate(errors);
+  }
+  return fire;
+  /* eslint-enable prefer-rest-params, prefer-spread */
 }
 
 /**
@@ -57,46 +301,38 @@ export function compileDispatcher(
  * compiled code does not handle: a handler failed, or the handler set changed during the
  * fire (a removed record is skipped through its `live` flag; an added one waits for the next fire).
  */
-export function resume(
-  event: Event<any>, records: readonly HandlerRecord[], from: number, to: number, errors: unknown[] | undefined, args: unknown[],
-  isThenable: (value: unknown) => boolean,
-): void {
-  const list = event._list;
-  for (let i = from; i < to; i++) {
-    const record = records[i];
-    const s = record.s;
-    // `s` is the list for a plain live record (see handler-list.ts).
-    const state = s === list ? undefined : s as RecordState;
-    const flags = state === undefined ? LIVE : state.flags;
-    if ((flags & LIVE) === 0) continue;
-    let target = state?.held;
-    if (target === undefined && state?.weak !== undefined && (target = hold(state)) === undefined) {
-      list.markDead(record);
-      continue;
-    }
-    if ((flags & ONCE) !== 0) list.remove(record);
-    try {
-      const result = (flags & INFO) !== 0 ? record.fn.call(target, event._info, ...args) : record.fn.apply(target, args);
-      if (result !== undefined && isThenable(result)) event.watch(record, result as PromiseLike<unknown>);
-      else resetFailures(record);   // the record may have got a state during its own call
-    } catch (error) {
-      errors = onFail(event, record, error, errors);
-    }
+function resume(d: Dispatch, records: readonly HandlerRecord[], from: number, to: number, errors: unknown[] | undefined, args: unknown[]): void {
+  const list = d.list;
+  const quarantine = d.quarantine > 0;
+  for (let i = from; i < to; i++) errors = deliver(d, list, records[i], args.length, args[0], args, errors, quarantine);
+  if (errors !== undefined) throw d.aggregate(errors);
+}
+
+type Resume = typeof resume;
+
+type Factory = (
+  d: Dispatch, records: readonly HandlerRecord[], fail: typeof onFail,
+  isThenable: (value: unknown) => boolean, loop: (...args: unknown[]) => void, resume: Resume,
+  resetFailures: (record: HandlerRecord) => void, hold: (state: RecordState) => object | undefined, jobs: { epoch: number },
+) => (...args: unknown[]) => void;
+
+/** Builds the dedicated dispatcher of the current handler set, or undefined to keep the loop. */
+function compileDispatcher(d: Dispatch, argc: number): ((...args: any[]) => void) | undefined {
+  const list = d.list;
+  const records = list.records;
+  // Tombstones (removed records not yet compacted away; `maybeCompile` compacts first) keep the loop.
+  if (!codegen || records.length === 0 || records.length > MAX_COMPILED_HANDLERS || argc > MAX_COMPILED_ARGS || list.dead !== 0) return undefined;
+  let factory: Factory;
+  try {
+    // Unique source per compilation: V8 caches `new Function` by source, feedback included,
+    // and each event must get call sites of its own.
+    factory = new Function('d', 'R', 'fail', 'isThenable', 'loop', 'resume', 'resetFailures', 'hold', 'jobs',
+      source(records, list, d.quarantine > 0, argc) + `\n//# sourceURL=eventwire-dispatch-${++compiled}.js`) as Factory;
+  } catch {
+    codegen = false;
+    return undefined;
   }
-  if (errors !== undefined) throw event.aggregate(errors);
-}
-
-/** @internal For tests: pretend code generation is forbidden (or allowed again). */
-export function setCodegen(enabled: boolean): void {
-  codegen = enabled;
-}
-
-/** Accounts for a synchronous failure; returns the collected errors, or throws under `'throw'`. */
-export function onFail(event: Event<any>, record: HandlerRecord, error: unknown, errors: unknown[] | undefined): unknown[] | undefined {
-  if (event.failed(record, error, false) === undefined) return errors;
-  if (event._mode === 'throw') throw error;
-  (errors ??= []).push(error);
-  return errors;
+  return factory(d, records, onFail, isThenable, d.loop, resume, resetFailures, hold, jobs);
 }
 
 /**
@@ -114,7 +350,7 @@ export function onFail(event: Event<any>, record: HandlerRecord, error: unknown,
 function source(records: readonly HandlerRecord[], list: object, quarantine: boolean, argc: number): string {
   const params = Array.from({ length: argc }, (_, i) => `a${i}`);
   const args = `[${params.join(', ')}]`;
-  const head: string[] = ['"use strict";', 'const list = event._list, version = list.version, info = event._info;'];
+  const head: string[] = ['"use strict";', 'const list = d.list, version = list.version, info = d.info;'];
   const body: string[] = [];
   const weak: number[] = [];
   records.forEach((record, i) => {
@@ -127,7 +363,7 @@ function source(records: readonly HandlerRecord[], list: object, quarantine: boo
     const info = state !== undefined && (state.flags & INFO) !== 0;
     head.push(`const r${i} = R[${i}], f${i} = r${i}.fn${state === undefined ? '' : `, s${i} = r${i}.s`}${isStrong ? `, t${i} = s${i}.held` : ''};`);
     const last = i === records.length - 1;
-    const rest = (errors: string): string => `return resume(event, R, ${i + 1}, ${records.length}, ${errors}, ${args});`;
+    const rest = (errors: string): string => `return resume(d, R, ${i + 1}, ${records.length}, ${errors}, ${args});`;
     const t = isWeak ? 't' : isStrong ? `t${i}` : 'undefined';
     const call = !isWeak && !isStrong && !info
       ? `f${i}(${params.join(', ')})`
@@ -138,14 +374,14 @@ function source(records: readonly HandlerRecord[], list: object, quarantine: boo
     }
     if (state !== undefined && (state.flags & ONCE) !== 0) body.push(`list.remove(r${i});`);
     body.push(
-      `try { x = ${call}; } catch (e) { ${rest(`fail(event, r${i}, e, undefined)`)} }`,
+      `try { x = ${call}; } catch (e) { ${rest(`fail(d, r${i}, e, undefined)`)} }`,
       // Consecutive failures only matter to quarantine. A plain record has none, unless it got
       // a state during its own call (failing in a nested fire); then its success resets them.
       !quarantine
-        ? `if (x !== undefined && isThenable(x)) event.watch(r${i}, x);`
+        ? `if (x !== undefined && isThenable(x)) d.watch(r${i}, x);`
         : state === undefined
-          ? `if (x !== undefined && isThenable(x)) event.watch(r${i}, x); else if (r${i}.s !== list) resetFailures(r${i});`
-          : `if (x !== undefined && isThenable(x)) event.watch(r${i}, x); else if (s${i}.flags >= ${FAILURE}) s${i}.flags &= ${FLAG_BITS};`,
+          ? `if (x !== undefined && isThenable(x)) d.watch(r${i}, x); else if (r${i}.s !== list) resetFailures(r${i});`
+          : `if (x !== undefined && isThenable(x)) d.watch(r${i}, x); else if (s${i}.flags >= ${FAILURE}) s${i}.flags &= ${FLAG_BITS};`,
       last ? '' : `if (list.version !== version) { ${rest('undefined')} }`,
     );
   });
@@ -162,7 +398,7 @@ function source(records: readonly HandlerRecord[], list: object, quarantine: boo
       ...(perTarget ? [] : ['var heldIn = -1;']),
       `function held(${params.join(', ')}) {`,
       ...weak.map((i) => `if (hold(s${i}) === undefined) list.markDead(r${i});`),
-      'if (list.version !== version) { event.decompile(); return loop.apply(undefined, arguments); }',
+      'if (list.version !== version) { d.decompile(); return loop.apply(undefined, arguments); }',
       ...(perTarget ? [] : ['heldIn = jobs.epoch;']),
       `return fire(${params.join(', ')});`,
       '}',
@@ -174,7 +410,7 @@ function source(records: readonly HandlerRecord[], list: object, quarantine: boo
   return [
     ...head,
     `const fire = function fire(${params.join(', ')}) {`,
-    'if (list.version !== version) { event.decompile(); return loop.apply(undefined, arguments); }',
+    'if (list.version !== version) { d.decompile(); return loop.apply(undefined, arguments); }',
     `if (arguments.length !== ${argc}) return loop.apply(undefined, arguments);`,
     holding,
     'let x, t;',

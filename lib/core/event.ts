@@ -1,22 +1,23 @@
 import {
   checkErrorPolicy, className, defaultReporter, report, safeString,
-  type ErrorMode, type ErrorPolicyOptions, type ErrorReporter,
+  type ErrorPolicyOptions, type ErrorReporter,
 } from './error-policy';
 import { DisposedError, FireAbortedError, InvalidArgumentError } from './errors';
 import { emitWarning } from './environment';
-import {
-  Flags, HandlerList, HandlerRecord, RecordExtra, RecordState, hasFlag, hold, isLive, resetFailures, stateOf,
-  targetOf, trackOwner, weakTarget,
-} from './handler-list';
-import { compileDispatcher, onFail } from './dispatch';
+import { Flags, HandlerList, HandlerRecord, RecordExtra, RecordState, isLive, resetFailures, targetOf } from './handler-list';
+import { trackOwner, weakTarget } from './weak-targets';
+import { Dispatch, call, deliverOne, describeHandler, isThenable } from './dispatch';
 import { inactiveSubscription, type Subscription } from './subscription';
 
+export { setCompileThreshold } from './dispatch';
+
 // Local copies: an imported binding is a property load at every use (see `Flags`).
-const { LIVE, ONCE, INFO, FAILURE, FLAG_BITS } = Flags;
+const { LIVE, ONCE, INFO } = Flags;
 
 /** Reads and sets the forwarder of an event (see {@link forwardFires}): set by the class, which alone reaches it. */
 let forwarderOf: (event: Event<any>) => HandlerRecord | undefined;
 let setForwarder: (event: Event<any>, forwarder: HandlerRecord | undefined, around: Around | undefined) => void;
+let dispatchOf: (event: Event<any>) => Dispatch;
 
 /** Puts the forwarder before the handlers' dispatcher (kept out of the class: an app that forwards nothing bundles none of it). */
 type Around = (handlers: (...args: any[]) => void) => (...args: any[]) => void;
@@ -40,14 +41,15 @@ export function forwardFires<A extends unknown[]>(event: Event<A>, forward: (...
   }
   // Its own record, in no list: `s` is the list, so the dispatch code takes it as plain and live.
   const forwarder = new HandlerRecord(event._list, forward);
+  const d = dispatchOf(event);
   const around: Around = (handlers) => (...args) => {
     let failures: unknown[] | undefined;
     try {
-      const result = forwarder.fn(...args);
-      if (isThenable(result)) event.watch(forwarder, result);
+      const result = call(d, d.list, forwarder, args.length, args[0], args);
+      if (isThenable(result)) d.watch(forwarder, result);
     } catch (error) {
-      if (event.failed(forwarder, error, false) !== undefined) {
-        if (event._mode === 'throw') throw error;
+      if (d.failed(forwarder, error, false) !== undefined) {
+        if (d.mode === 'throw') throw error;
         failures = [error];
       }
     }
@@ -58,7 +60,7 @@ export function forwardFires<A extends unknown[]>(event: Event<A>, forward: (...
     } catch (error) {
       failures.push(...(error as AggregateError).errors);
     }
-    throw event.aggregate(failures);
+    throw d.aggregate(failures);
   };
   setForwarder(event, forwarder, around);
   let stopped = false;
@@ -146,14 +148,6 @@ export type Handler<A extends unknown[]> = (...args: A) => unknown;
 const DEFAULT_MAX_HANDLERS = 100;
 /** Default of `maxWeakHandlers`. */
 export const DEFAULT_MAX_WEAK_HANDLERS = 1000;
-/** Fires with an unchanged handler set before an event compiles a dedicated dispatcher. */
-let compileAfter = 64;
-
-/** @internal For tests: compile on the `n`th fire of an unchanged handler set (1: at once), or never (`Infinity`). */
-export function setCompileThreshold(n: number): void {
-  compileAfter = n;
-}
-
 /**
  * A typed event: the publisher object of the essay. Handlers run synchronously, in order
  * of priority and then of addition, each with the typed payload.
@@ -185,13 +179,11 @@ export class Event<A extends unknown[] = []> implements Disposable {
    */
   fire!: (...args: A) => void;
 
-  /** @internal */ readonly _list = new HandlerList();
-  /** @internal */ _info: EventInfo<A> | undefined = undefined;
-  /** @internal */ _mode!: ErrorMode;
-  /** @internal */ _onError!: ErrorReporter;
-  /** @internal */ _quarantine!: number;
-  /** @internal */ _failures = 0;
-  /** @internal */ _fires = 0;
+  /** @internal The registrations (read by tests and the benchmark). */ readonly _list = new HandlerList();
+  /** Calls the handlers: the tiers, the error policy, the installed dispatcher. */
+  private readonly d: Dispatch = new Dispatch(this._list, this, (fire) => {
+    this.fire = this.dispatcher(fire);
+  });
   private maxHandlers!: number;
   private maxWeakHandlers!: number;
   private replay!: number;
@@ -205,11 +197,7 @@ export class Event<A extends unknown[] = []> implements Disposable {
   _beforeFirstFire: (() => void) | undefined = undefined;
   /** @internal Set when the container that created the event was disposed: what a fire throws. */
   private retired: string | undefined = undefined;
-  private loopFire!: (...args: A) => void;
-  /** The forwarder (see {@link forwardFires}): a record of no list, run before the handlers. */
-  private forwarder: HandlerRecord | undefined = undefined;
   private around: Around | undefined = undefined;
-  private compiledVersion = -1;
   /** What the constructor was given: a container that adopts the event fills in the rest. */
   private readonly givenName: string | undefined;
   private readonly givenOptions: EventOptions;
@@ -219,12 +207,13 @@ export class Event<A extends unknown[] = []> implements Disposable {
    * @param options Error policy, source, replay, tracing and the leak warning limit.
    */
   static {
-    forwarderOf = (event) => event.forwarder;
+    forwarderOf = (event) => event.d.forwarder;
+    dispatchOf = (event) => event.d;
     setForwarder = (event, forwarder, around) => {
-      event.forwarder = forwarder;
+      event.d.forwarder = forwarder;
       event.around = around;
       // A disposed event keeps its `fire` (a retired one throws from it).
-      if (!event._list.disposed) event.decompile();
+      if (!event._list.disposed) event.d.decompile();
     };
   }
 
@@ -242,9 +231,7 @@ export class Event<A extends unknown[] = []> implements Disposable {
     const given: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(this.givenOptions)) if (value !== undefined) given[key] = value;
     this.configure(this.givenName ?? name, { ...defaults, ...given });
-    if (this._info !== undefined) this._info = Object.freeze({ name: this.name, source: this.source, event: this });
-    this.compiledVersion = -1;
-    this.decompile();
+    if (this.d.info !== undefined) this.d.info = Object.freeze({ name: this.name, source: this.source, event: this });
   }
 
   private configure(name: string, options: EventOptions): void {
@@ -273,22 +260,18 @@ export class Event<A extends unknown[] = []> implements Disposable {
     (this as { name: string }).name = name;
     (this as { source: object | undefined }).source = options.source;
     this.timeoutMs = options.timeoutMs;
-    this._mode = options.errors ?? 'isolate';
-    this._onError = options.onError ?? defaultReporter;
-    this._quarantine = options.quarantine ?? 0;
     this.maxHandlers = maxHandlers;
     this.maxWeakHandlers = maxWeakHandlers;
     this.replay = replay;
     this.serial = async === 'serial';
     this.trace = options.trace;
-    // The generic dispatcher reads the quarantine setting once, when it is made.
-    this.loopFire = loopDispatcher(this as Event<any>) as (...args: A) => void;
-    this.fire = this.dispatcher(this.loopFire);
+    // A new generic loop, installed as `fire` (it reads the quarantine setting once, when made).
+    this.d.configure(options.errors ?? 'isolate', options.onError ?? defaultReporter, options.quarantine ?? 0);
   }
 
   /** `dispatch` itself when nothing surrounds it (no trace, replay or forwarder): `fire` then costs nothing more. */
   private dispatcher(dispatch: (...args: A) => void): (...args: A) => void {
-    return this.trace === undefined && this.replay === 0 && this.forwarder === undefined ? dispatch : this.wrapFire(dispatch);
+    return this.trace === undefined && this.replay === 0 && this.d.forwarder === undefined ? dispatch : this.wrapFire(dispatch);
   }
 
   /** Live handlers. Falls when a weakly held target is collected. */
@@ -370,8 +353,8 @@ export class Event<A extends unknown[] = []> implements Disposable {
       : new RecordState(list, LIVE | (once === true ? ONCE : 0) | (info === true ? INFO : 0), weak,
         priority === 0 && signal === undefined ? undefined : new RecordExtra(priority), strong ? target : undefined);
     const record = new HandlerRecord(state ?? list, handler);
-    if (info === true && this._info === undefined) {
-      this._info = Object.freeze({ name: this.name, source: this.source, event: this });
+    if (info === true && this.d.info === undefined) {
+      this.d.info = Object.freeze({ name: this.name, source: this.source, event: this });
     }
     // Tracked so that, once this event is collected, weak targets and long-lived signals let
     // go of its records.
@@ -408,7 +391,7 @@ export class Event<A extends unknown[] = []> implements Disposable {
   /** Removes every handler. */
   clear(): void {
     this._list.clear();
-    this.decompile();   // the compiled dispatcher would keep the removed handlers until the next fire
+    this.d.decompile();   // the compiled dispatcher would keep the removed handlers until the next fire
   }
 
   /**
@@ -418,8 +401,8 @@ export class Event<A extends unknown[] = []> implements Disposable {
    */
   dispose(): void {
     this._list.clear();
-    this.forwarder = this.around = undefined;
-    this.decompile();
+    this.d.forwarder = this.around = undefined;
+    this.d.decompile();
     this._list.disposed = true;
     this.replayed.length = 0;
   }
@@ -514,21 +497,19 @@ export class Event<A extends unknown[] = []> implements Disposable {
     this._beforeFirstFire?.();
     if (signal?.aborted) throw this.gaveUp(signal, undefined, []);
     const started = this.trace === undefined ? 0 : performance.now();
-    const failuresBefore = this._failures;
+    const d = this.d;
+    const failuresBefore = d.failures;
     const list = this._list;
-    const quarantine = this._quarantine > 0;
+    const quarantine = d.quarantine > 0;
     if (this.replay > 0) this.remember(args);
     // The forwarder first, as a plain record (see `forwardFires`).
-    const forwarder = this.forwarder;
+    const forwarder = d.forwarder;
     const records = forwarder === undefined ? list.records : [forwarder, ...list.records];
     const n = records.length;   // handlers appended during this fire wait for the next one
     const handlers = list.size;
-    // A plain record's `s` is the list (see handler-list.ts); any other has a state.
-    const stateOfRecord = (r: HandlerRecord): RecordState | undefined => (r.s === list ? undefined : r.s as RecordState);
-    const targets = records.map((r) => {
-      const state = stateOfRecord(r);
-      return state === undefined ? undefined : state.weak !== undefined ? state.weak.deref() : state.held;
-    });
+    // The targets of the records, held for the whole fire (weak ones are dereferenced now:
+    // one collected before the fire started is marked dead at its turn).
+    const targets = records.map(targetOf);
     let errors: unknown[] | undefined;
     let collected: Parameters<ErrorReporter>[0][] | undefined;
     // Only a bounded fire keeps track of the handlers not settled yet, to name them.
@@ -536,9 +517,9 @@ export class Event<A extends unknown[] = []> implements Disposable {
     const unsettled = bound === undefined ? undefined : new Set<HandlerRecord>();
     let abandoned = false;
     const fail = (record: HandlerRecord, error: unknown, async: boolean): void => {
-      if (this._mode === 'isolate' && !abandoned && record === forwarder) {
+      if (d.mode === 'isolate' && !abandoned && record === forwarder) {
         // Not reported: the caller receives it (see `forwardFires`), unless the fire gives up.
-        this._failures++;
+        d.failures++;
         (errors ??= []).push(error);
         if (bound !== undefined) {
           (collected ??= []).push({ error, eventName: this.name, source: this.source, handler: describeHandler(record), async, quarantined: false });
@@ -546,11 +527,11 @@ export class Event<A extends unknown[] = []> implements Disposable {
         return;
       }
       // After the fire gave up nobody can receive it: reported.
-      const failure = this.failed(record, error, async, abandoned);
+      const failure = d.failed(record, error, async, abandoned);
       if (failure === undefined) return;
-      if (this._mode === 'throw' && errors !== undefined) {
+      if (d.mode === 'throw' && errors !== undefined) {
         // A later failure of an already started handler: reported, unless quarantine just did.
-        if (!failure.quarantined) report(this._onError, failure);
+        if (!failure.quarantined) report(d.onError, failure);
       } else {
         (errors ??= []).push(error);
         if (bound !== undefined) (collected ??= []).push(failure);
@@ -566,7 +547,7 @@ export class Event<A extends unknown[] = []> implements Disposable {
       } catch (reason) {
         abandoned = true;
         // Failures collected so far would be lost with the fire: reported.
-        for (const failure of collected ?? []) report(this._onError, failure);
+        for (const failure of collected ?? []) report(d.onError, failure);
         throw this.gaveUp(signal, reason === TIMED_OUT ? timeoutMs : undefined, [...unsettled!].map(describeHandler));
       }
     };
@@ -574,21 +555,13 @@ export class Event<A extends unknown[] = []> implements Disposable {
     try {
       for (let i = 0; i < n; i++) {
         const record = records[i];
-        const state = stateOfRecord(record);
-        const flags = state === undefined ? LIVE : state.flags;
-        if ((flags & LIVE) === 0) continue;
-        const target = targets[i];
-        if (target === undefined && state?.weak !== undefined) {
-          list.markDead(record);
-          continue;
-        }
-        if ((flags & ONCE) !== 0) list.remove(record);
+        targets[i] = undefined;   // its turn: from here `call` holds its target
         let result: unknown;
         try {
-          result = (flags & INFO) !== 0 ? record.fn.call(target, this._info, ...args) : record.fn.apply(target, args);
+          result = call(d, list, record, args.length, args[0], args);
         } catch (error) {
           fail(record, error, false);
-          if (this._mode === 'throw') break;
+          if (d.mode === 'throw') break;
           continue;
         }
         if (!isThenable(result)) {
@@ -602,7 +575,7 @@ export class Event<A extends unknown[] = []> implements Disposable {
           (error: unknown) => { unsettled?.delete(record); fail(record, error, true); });
         if (this.serial) {
           await wait(settled);
-          if (this._mode === 'throw' && errors !== undefined) break;
+          if (d.mode === 'throw' && errors !== undefined) break;
         } else {
           pending.push(settled);
         }
@@ -611,11 +584,11 @@ export class Event<A extends unknown[] = []> implements Disposable {
     } finally {
       bound?.release();
     }
-    if (this.trace !== undefined) this.traced(handlers, performance.now() - started, this._failures - failuresBefore, true);
+    if (this.trace !== undefined) this.traced(handlers, performance.now() - started, d.failures - failuresBefore, true);
     if (errors === undefined) return;
     // Under 'isolate', `errors` holds only failures of the forwarder.
-    if (this._mode !== 'collect') throw errors[0];
-    throw this.aggregate(errors);
+    if (d.mode !== 'collect') throw errors[0];
+    throw d.aggregate(errors);
   }
 
   /** The error of a bounded fireAsync that gave up. */
@@ -627,67 +600,6 @@ export class Event<A extends unknown[] = []> implements Disposable {
       (pending.length === 0 ? 'Pass a signal that is not aborted yet.' :
         'They keep running and their failures are reported to onError; make them settle sooner, or raise timeoutMs.'),
       pending, timedOutAfter === undefined ? { cause: signal?.reason } : undefined);
-  }
-
-  /**
-   * @internal Accounts for one failure: quarantine, then reporting under `'isolate'`.
-   * Returns the failure when the caller must throw or collect it, else undefined.
-   */
-  failed(record: HandlerRecord, error: unknown, async: boolean, late = false): { error: unknown } & Parameters<ErrorReporter>[0] | undefined {
-    this._failures++;
-    // Named before quarantine removes the record (a removed record lets go of its target).
-    const handler = describeHandler(record);
-    // Consecutive failures only matter to quarantine: without it nothing is counted.
-    const quarantined = this._quarantine > 0 && record !== this.forwarder &&
-      this._list.countFailure(record) >= this._quarantine && this._list.remove(record);
-    const failure = {
-      error,
-      eventName: this.name,
-      source: this.source,
-      handler,
-      async,
-      quarantined,
-    };
-    if (late || this._mode === 'isolate') {
-      report(this._onError, failure);
-      return undefined;
-    }
-    if (quarantined) report(this._onError, failure);
-    return failure;
-  }
-
-  /** @internal The error thrown under `'collect'`. */
-  aggregate(errors: unknown[]): AggregateError {
-    const from = this.source ? ` of ${className(this.source)}` : '';
-    return new AggregateError(errors, `${errors.length} handler(s) of event "${this.name}"${from} failed`);
-  }
-
-  /** @internal Routes a promise returned during a synchronous fire to the reporter. */
-  watch(record: HandlerRecord, result: PromiseLike<unknown>): void {
-    try {
-      result.then(
-        () => { resetFailures(record); },
-        (error: unknown) => { this.failed(record, error, true, true); });
-    } catch (error) {
-      this.failed(record, error, true, true);
-    }
-  }
-
-  /** @internal Installs a compiled dispatcher once the handler set has been stable for a while. */
-  maybeCompile(argc: number): void {
-    const list = this._list;
-    if (this.compiledVersion === list.version) return;
-    this.compiledVersion = list.version;
-    // A dispatcher is compiled for live records only: drop the tombstones first.
-    list.compact();
-    const compiled = compileDispatcher(this, this.loopFire as (...args: unknown[]) => void, isThenable, argc);
-    if (compiled === undefined) return;
-    this.fire = this.dispatcher(compiled as (...args: A) => void);
-  }
-
-  /** @internal Back to the generic dispatcher after a change of the handler set. */
-  decompile(): void {
-    this.fire = this.dispatcher(this.loopFire);
   }
 
   private wrapFire(handlers: (...args: A) => void): (...args: A) => void {
@@ -703,12 +615,12 @@ export class Event<A extends unknown[] = []> implements Disposable {
     return (...args: A) => {
       if (this.replay > 0) this.remember(args);
       const handlers = this._list.size;
-      const failuresBefore = this._failures;
+      const failuresBefore = this.d.failures;
       const started = performance.now();
       try {
         dispatch(...args);
       } finally {
-        this.traced(handlers, performance.now() - started, this._failures - failuresBefore, false);
+        this.traced(handlers, performance.now() - started, this.d.failures - failuresBefore, false);
       }
     };
   }
@@ -717,7 +629,7 @@ export class Event<A extends unknown[] = []> implements Disposable {
     try {
       this.trace!({ event: this, name: this.name, source: this.source, handlers, durationMs, failures, async });
     } catch (error) {
-      report(this._onError, {
+      report(this.d.onError, {
         error, eventName: this.name, source: this.source, handler: 'trace hook', async: false, quarantined: false,
       });
     }
@@ -729,17 +641,9 @@ export class Event<A extends unknown[] = []> implements Disposable {
   }
 
   private replayTo(record: HandlerRecord): void {
-    const target = targetOf(record);
     for (const args of this.replayed) {
       if (!isLive(record)) return;
-      if (hasFlag(record, ONCE)) this._list.remove(record);
-      try {
-        const result = hasFlag(record, INFO) ? record.fn.call(target, this._info, ...args) : record.fn.apply(target, args);
-        if (isThenable(result)) this.watch(record, result);
-      } catch (error) {
-        const failure = this.failed(record, error, false);
-        if (failure !== undefined) throw this._mode === 'throw' ? error : this.aggregate([error]);
-      }
+      deliverOne(this.d, record, args);
     }
   }
 
@@ -806,160 +710,4 @@ function removeOnAbort(signal: AbortSignal, list: HandlerList, record: HandlerRe
   const onAbort = (): void => { list.remove(record); };
   signal.addEventListener('abort', onAbort, { once: true });
   return () => signal.removeEventListener('abort', onAbort);
-}
-
-/** `Class.method` for methods of objects, the function name otherwise. */
-function describeHandler(record: HandlerRecord): string {
-  const name = record.fn.name || '(anonymous)';
-  const state = stateOf(record);
-  const target = state?.held ?? state?.weak?.deref();
-  return target === undefined ? name : `${className(target)}.${name}`;
-}
-
-/** @internal */
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function';
-}
-
-/**
- * The generic dispatcher: a loop over the records, with no allocation per call for up to
- * three arguments. After `compileAfter` fires with an unchanged handler set it asks the
- * event to compile a dedicated one.
- */
-function loopDispatcher(event: Event<any>): (...args: unknown[]) => void {
-  /* eslint-disable prefer-rest-params, prefer-spread -- `arguments` forwards any number of
-     arguments without allocating an array per fire; rest parameters would allocate one. */
-  const list = event._list;
-  // Failures are counted only under quarantine (see `failed`): without it nothing to reset.
-  const quarantine = event._quarantine > 0;
-  let version = -1;
-  let fires = 0;
-  // Small enough for V8 to inline into the caller: firing an event without handlers costs
-  // a load and a compare. `apply(undefined, arguments)` forwards without allocating.
-  // One argument, the commonest, goes to `dispatch1` without `apply`: forwarding `arguments`
-  // through `apply` cost this tier about a sixth of a 3-handler fire. (Also passing two
-  // arguments as parameters made this function too big to inline: firing no handler got
-  // twice as slow.)
-  const fire = function fire(a0?: unknown): void {
-    if (list.records.length !== 0) {
-      if (arguments.length === 1) dispatch1(a0);
-      else dispatch.apply(undefined, arguments as unknown as [unknown]);
-    }
-  };
-  // One declared parameter: a call with FEWER arguments than declared parameters costs V8
-  // an extra ~3 ns when the call is not inlined; more arguments cost nothing.
-  function dispatch(a0?: unknown): void {
-    const records = list.records;
-    const n = records.length;
-    if (list.version !== version) {
-      version = list.version;
-      fires = 0;
-    }
-    const argc = arguments.length;
-    if (++fires === compileAfter) event.maybeCompile(argc);
-    let errors: unknown[] | undefined;
-    for (let i = 0; i < n; i++) {
-      const record = records[i];
-      const s = record.s;
-      let target: object | undefined;
-      let info = false;
-      if (s !== list) {
-        // Not plain (see handler-list.ts): a state with flags, maybe a weak target; or removed.
-        const state = s as RecordState;
-        const flags = state.flags;
-        if ((flags & LIVE) === 0) continue;
-        // A strongly held target is always in `held`; a weak one once a fire has held it.
-        target = state.held;
-        if (target === undefined && state.weak !== undefined && (target = hold(state)) === undefined) {
-          list.markDead(record);
-          continue;
-        }
-        if ((flags & ONCE) !== 0) list.remove(record);
-        info = (flags & INFO) !== 0;
-      }
-      const fn = record.fn;
-      try {
-        let result: unknown;
-        if (info) {
-          const info = event._info;
-          result = argc === 0 ? fn.call(target, info)
-            : argc === 1 ? fn.call(target, info, a0)
-              : fn.call(target, info, ...(arguments as unknown as unknown[]));
-        } else if (target === undefined) {
-          // A direct call: `fn.call` would first load `call` from functions of many shapes.
-          result = argc === 1 ? fn(a0) : argc === 0 ? fn() : fn(...(arguments as unknown as unknown[]));
-        } else {
-          result = argc === 1 ? fn.call(target, a0) : argc === 0 ? fn.call(target) : fn.apply(target, arguments as unknown as unknown[]);
-        }
-        if (result !== undefined && isThenable(result)) {
-          event.watch(record, result);
-        } else if (quarantine) {
-          // Consecutive failures, of a record with a state (a plain record may have got one
-          // during its own call, failing in a nested fire).
-          const now = record.s;
-          if (now !== list && (now as RecordState).flags >= FAILURE) (now as RecordState).flags &= FLAG_BITS;
-        }
-      } catch (error) {
-        errors = onFail(event, record, error, errors);
-      }
-    }
-    if (errors !== undefined) throw event.aggregate(errors);
-  }
-  /** `dispatch` for one argument, passed as a parameter. */
-  function dispatch1(a0: unknown): void {
-    const records = list.records;
-    const n = records.length;
-    if (list.version !== version) {
-      version = list.version;
-      fires = 0;
-    }
-    if (++fires === compileAfter) event.maybeCompile(1);
-    let errors: unknown[] | undefined;
-    for (let i = 0; i < n; i++) {
-      const record = records[i];
-      const s = record.s;
-      let target: object | undefined;
-      let info = false;
-      if (s !== list) {
-        // Not plain (see handler-list.ts): a state with flags, maybe a weak target; or removed.
-        const state = s as RecordState;
-        const flags = state.flags;
-        if ((flags & LIVE) === 0) continue;
-        // A strongly held target is always in `held`; a weak one once a fire has held it.
-        target = state.held;
-        if (target === undefined && state.weak !== undefined && (target = hold(state)) === undefined) {
-          list.markDead(record);
-          continue;
-        }
-        if ((flags & ONCE) !== 0) list.remove(record);
-        info = (flags & INFO) !== 0;
-      }
-      const fn = record.fn;
-      try {
-        let result: unknown;
-        if (info) {
-          const info = event._info;
-          result = fn.call(target, info, a0);
-        } else if (target === undefined) {
-          result = fn(a0);
-        } else {
-          result = fn.call(target, a0);
-        }
-        if (result !== undefined && isThenable(result)) {
-          event.watch(record, result);
-        } else if (quarantine) {
-          // Consecutive failures, of a record with a state (a plain record may have got one
-          // during its own call, failing in a nested fire).
-          const now = record.s;
-          if (now !== list && (now as RecordState).flags >= FAILURE) (now as RecordState).flags &= FLAG_BITS;
-        }
-      } catch (error) {
-        errors = onFail(event, record, error, errors);
-      }
-    }
-    if (errors !== undefined) throw event.aggregate(errors);
-  }
-  return fire;
-  /* eslint-enable prefer-rest-params, prefer-spread */
 }

@@ -1,4 +1,5 @@
 import type { Subscription } from './subscription';
+import type { WeakTarget } from './weak-targets';
 
 /**
  * The registrations of one event, kept apart from the `Event` object on purpose: a
@@ -134,6 +135,19 @@ export class HandlerList {
     this.dead = 0;
   }
 
+  /**
+   * The event owning this list was collected while the targets of its weak records live on:
+   * forgets those records, so the targets do not keep them, and marks them inactive, so
+   * whoever still holds one (a container's bookkeeping) can let it go.
+   */
+  abandon(): void {
+    for (const record of this.records) {
+      stateOf(record)?.extra?.detach?.();   // an AbortSignal that outlives the event lets go of the record
+      kill(record, this);
+      weakOf(record)?.delete(record);
+    }
+  }
+
   /** Undoes the side registrations of a record that just stopped being live. */
   private forget(record: HandlerRecord): void {
     const order = this.order;
@@ -261,7 +275,7 @@ export function stateOf(record: HandlerRecord): RecordState | undefined {
 }
 
 /** The list `record` belongs to (a list that holds nothing, once a plain record was removed). */
-function listOf(record: HandlerRecord): HandlerList {
+export function listOf(record: HandlerRecord): HandlerList {
   const s = record.s;
   return s instanceof HandlerList ? s : s.list;
 }
@@ -308,136 +322,4 @@ function kill(record: HandlerRecord, list: HandlerList): boolean {
   // A strongly held target is let go with its record (a weak one's `held` clears itself).
   if (state.weak === undefined) state.held = undefined;
   return true;
-}
-
-// ---------------------------------------------------------------------------
-// Weak targets
-//
-// WeakRef.deref() costs 15-22 ns and keeps its target alive until the current job ends
-// anyway (V8 adds it to a strong set cleared after the job; during incremental marking the
-// deref itself marks it). So a fire dereferences the weak target of each record once into
-// the `held` field of its state, and a timer clears every `held` a moment later (the next
-// turn of the event loop's timers phase): between two clearings the weak path reads a plain
-// field, and no strong reference outlives the next macrotask boundary by more than about a
-// millisecond. So a `held` that is set is always the live target; a dispatcher that finds it
-// unset calls `hold`. A `held` is never cleared during a job.
-//
-// A record whose target is held STRONGLY (wired by a container that owns the target) has
-// its target in `held` for good and no `weak`; `kill` clears it.
-
-let endScheduled = false;
-/** The states whose `held` is set, cleared by the timer. */
-const kept: RecordState[] = [];
-/**
- * Counts the clearings of every `held` (see `hold`): a dispatcher that held its targets in
- * the current epoch finds every `held` still set.
- */
-export const jobs = { epoch: 0 };
-
-function scheduleRelease(): void {
-  if (!endScheduled) {
-    endScheduled = true;
-    // A timer, not a microtask: one clearing per timers phase instead of one per job. Unref'd
-    // so that it never keeps a process alive.
-    const timer = setTimeout(release, 0) as unknown as { unref?: () => void };
-    if (typeof timer.unref === 'function') timer.unref();
-  }
-}
-
-function release(): void {
-  endScheduled = false;
-  jobs.epoch++;
-  for (let i = 0; i < kept.length; i++) kept[i].held = undefined;
-  kept.length = 0;
-}
-
-/**
- * The weak target of a record's state, held strongly in its `held` until the timer clears
- * it; undefined once collected. Dispatchers call it when they find `held` unset.
- */
-export function hold(state: RecordState): object | undefined {
-  let target = state.held;
-  if (target === undefined) {
-    target = state.weak!.deref();
-    if (target !== undefined) {
-      state.held = target;
-      kept.push(state);
-      scheduleRelease();
-    }
-  }
-  return target;
-}
-
-/**
- * The weak side of every registration on one target: one weak reference and one
- * finalization entry per target object, however many handlers it has. (Registering each
- * record with an unregister token instead leaks about 25 bytes per registration in V8 11,
- * even after the target is collected.) It is itself the `WeakRef`, and it keeps a single
- * record without an array.
- */
-export class WeakTarget extends WeakRef<object> {
-  /** The records on this target: none, one, or several. */
-  records: HandlerRecord | HandlerRecord[] | undefined = undefined;
-
-  add(record: HandlerRecord): void {
-    const records = this.records;
-    if (records === undefined) this.records = record;
-    else if (Array.isArray(records)) records.push(record);
-    else this.records = [records, record];
-  }
-
-  delete(record: HandlerRecord): void {
-    const records = this.records;
-    if (records === record) {
-      this.records = undefined;
-    } else if (Array.isArray(records)) {
-      const at = records.indexOf(record);
-      if (at >= 0) records.splice(at, 1);
-      if (records.length === 1) this.records = records[0];
-      else if (records.length === 0) this.records = undefined;
-    }
-  }
-
-  /** Takes every record off the target. */
-  take(): HandlerRecord[] {
-    const records = this.records;
-    this.records = undefined;
-    return records === undefined ? [] : Array.isArray(records) ? records : [records];
-  }
-}
-
-const weakTargets = new WeakMap<object, WeakTarget>();
-
-/** Marks the records of a collected target dead. The callback only marks. */
-const targets = new FinalizationRegistry<WeakTarget>((weak) => {
-  for (const record of weak.take()) listOf(record).markDead(record);
-});
-
-/**
- * When an event is collected while the targets of its weak records live on, forgets those
- * records, so the targets do not keep them, and marks them inactive, so whoever still holds
- * one (a container's bookkeeping) can let it go.
- */
-const lists = new FinalizationRegistry<HandlerList>((list) => {
-  for (const record of list.records) {
-    stateOf(record)?.extra?.detach?.();   // an AbortSignal that outlives the event lets go of the record
-    kill(record, list);
-    weakOf(record)?.delete(record);
-  }
-});
-
-/** The weak side of `target`, created on first use. */
-export function weakTarget(target: object): WeakTarget {
-  let weak = weakTargets.get(target);
-  if (weak === undefined) {
-    weak = new WeakTarget(target);
-    weakTargets.set(target, weak);
-    targets.register(target, weak);
-  }
-  return weak;
-}
-
-/** Starts tracking an event's lifetime, once it has a weak record. */
-export function trackOwner(owner: object, list: HandlerList): void {
-  lists.register(owner, list);
 }
