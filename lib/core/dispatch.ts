@@ -2,9 +2,11 @@ import { className, report, type ErrorMode, type ErrorReporter, type HandlerFail
 import type { Event, EventInfo } from './event';
 import { Flags, resetFailures, stateOf, type HandlerList, type HandlerRecord, type RecordState } from './handler-list';
 import { hold, jobs } from './holding';
+import { call, isThenable } from './invoke';
+import { loopDispatcher, resetAfterCall } from './loop';
 
 // Local copies: an imported binding is a property load at every use (see `Flags`).
-const { LIVE, ONCE, INFO, FAILURE, FLAG_BITS } = Flags;
+const { ONCE, INFO, FAILURE, FLAG_BITS } = Flags;
 
 /**
  * Calling an event's handlers, in two tiers with one routine between them:
@@ -23,14 +25,6 @@ const { LIVE, ONCE, INFO, FAILURE, FLAG_BITS } = Flags;
  * Where code generation is forbidden (`new Function` throws, as under a strict Content
  * Security Policy) every event keeps the generic loop.
  */
-
-/** Fires with an unchanged handler set before an event compiles a dedicated dispatcher. */
-let compileAfter = 64;
-
-/** @internal For tests: compile on the `n`th fire of an unchanged handler set (1: at once), or never (`Infinity`). */
-export function setCompileThreshold(n: number): void {
-  compileAfter = n;
-}
 
 /** Handler sets larger than this keep the generic loop (code size grows with the set). */
 const MAX_COMPILED_HANDLERS = 24;
@@ -126,6 +120,14 @@ export class Dispatch {
     return failure;
   }
 
+  /** Accounts for a synchronous failure; returns the collected errors, or throws under `'throw'`. */
+  fail(record: HandlerRecord, error: unknown, errors: unknown[] | undefined): unknown[] | undefined {
+    if (this.failed(record, error, false) === undefined) return errors;
+    if (this.mode === 'throw') throw error;
+    (errors ??= []).push(error);
+    return errors;
+  }
+
   /** The error thrown under `'collect'`. */
   aggregate(errors: unknown[]): AggregateError {
     const source = this.event.source;
@@ -153,81 +155,23 @@ export function describeHandler(record: HandlerRecord): string {
   return target === undefined ? name : `${className(target)}.${name}`;
 }
 
-/** True for an object or function with a `then` method. */
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function';
-}
-
 /**
- * Invokes one record of `list` with a payload of `argc` arguments: `a0` is the first, `args`
- * all of them (it may be undefined when `argc` is 1). Returns what the handler returned, or
- * undefined without calling it when the record is not live (removed before its turn) or its
- * weak target was collected (the record is then marked dead). A `once` record is removed
- * just before its call. Throws what the handler throws.
- *
- * The one routine that calls a record: small enough for V8 to inline into each caller, where
- * a constant `argc` (1 in `dispatch1`) leaves only its own branch.
- */
-export function call(d: Dispatch, list: HandlerList, record: HandlerRecord, argc: number, a0: unknown, args: ArrayLike<unknown> | undefined): unknown {
-  /* eslint-disable prefer-spread -- `apply` forwards an `arguments` object without copying it. */
-  const s = record.s;
-  const fn = record.fn;
-  if (s === list) {
-    // Plain and live (see handler-list.ts): a direct call (`fn.call` would first load `call`
-    // from functions of many shapes).
-    return argc === 1 ? fn(a0) : fn.apply(undefined, args as unknown[]);
-  }
-  // A state with flags, maybe a target; or removed.
-  const state = s as RecordState;
-  const flags = state.flags;
-  if ((flags & LIVE) === 0) return undefined;
-  // A strongly held target is always in `held`; a weak one once a fire has held it.
-  let target = state.held;
-  if (target === undefined && state.weak !== undefined && (target = hold(state)) === undefined) {
-    list.markDead(record);
-    return undefined;
-  }
-  if ((flags & ONCE) !== 0) list.remove(record);
-  if ((flags & INFO) !== 0) {
-    return argc === 1 ? fn.call(target, d.info, a0) : fn.call(target, d.info, ...(args as unknown[]));
-  }
-  return argc === 1 ? fn.call(target, a0) : fn.apply(target, args as unknown[]);
-  /* eslint-enable prefer-spread */
-}
-
-/**
- * {@link call} for the synchronous paths (the loop, `resume`, replay), with what follows the
- * call: a returned promise is watched; a success resets the consecutive failures (counted
- * only under quarantine); a failure is accounted for ({@link onFail}). Returns the errors
- * collected so far.
+ * {@link call} for the synchronous paths outside the loop (`resume`, replay), with what
+ * follows the call, as in the loop: a returned promise is watched; a success resets the
+ * consecutive failures (counted only under quarantine); a failure is accounted for
+ * ({@link onFail}). Returns the errors collected so far.
  */
 function deliver(
-  d: Dispatch, list: HandlerList, record: HandlerRecord, argc: number, a0: unknown, args: ArrayLike<unknown> | undefined,
-  errors: unknown[] | undefined, quarantine: boolean,
+  d: Dispatch, list: HandlerList, record: HandlerRecord, args: unknown[], errors: unknown[] | undefined, quarantine: boolean,
 ): unknown[] | undefined {
   try {
-    const result = call(d, list, record, argc, a0, args);
-    if (result !== undefined && isThenable(result)) {
-      d.watch(record, result);
-    } else if (quarantine) {
-      // Consecutive failures, of a record with a state (a plain record may have got one
-      // during its own call, failing in a nested fire).
-      const now = record.s;
-      if (now !== list && (now as RecordState).flags >= FAILURE) (now as RecordState).flags &= FLAG_BITS;
-    }
+    const result = call(d, list, record, args.length, args[0], args);
+    if (result !== undefined && isThenable(result)) d.watch(record, result);
+    else if (quarantine) resetAfterCall(list, record);
     return errors;
   } catch (error) {
-    return onFail(d, record, error, errors);
+    return d.fail(record, error, errors);
   }
-}
-
-/** Accounts for a synchronous failure; returns the collected errors, or throws under `'throw'`. */
-export function onFail(d: Dispatch, record: HandlerRecord, error: unknown, errors: unknown[] | undefined): unknown[] | undefined {
-  if (d.failed(record, error, false) === undefined) return errors;
-  if (d.mode === 'throw') throw error;
-  (errors ??= []).push(error);
-  return errors;
 }
 
 /**
@@ -235,65 +179,8 @@ export function onFail(d: Dispatch, record: HandlerRecord, error: unknown, error
  * `'collect'` when the handler fails.
  */
 export function deliverOne(d: Dispatch, record: HandlerRecord, args: unknown[]): void {
-  const errors = deliver(d, d.list, record, args.length, args[0], args, undefined, d.quarantine > 0);
+  const errors = deliver(d, d.list, record, args, undefined, d.quarantine > 0);
   if (errors !== undefined) throw d.aggregate(errors);
-}
-
-/**
- * The generic dispatcher: a loop over the records, with no allocation per call. After
- * `compileAfter` fires with an unchanged handler set it asks for a compiled one.
- */
-function loopDispatcher(d: Dispatch): (...args: unknown[]) => void {
-  /* eslint-disable prefer-rest-params, prefer-spread -- `arguments` forwards any number of
-     arguments without allocating an array per fire; rest parameters would allocate one. */
-  const list = d.list;
-  // Failures are counted only under quarantine (see `failed`): without it nothing to reset.
-  const quarantine = d.quarantine > 0;
-  let version = -1;
-  let fires = 0;
-  // Small enough for V8 to inline into the caller: firing an event without handlers costs
-  // a load and a compare. `apply(undefined, arguments)` forwards without allocating.
-  // One argument, the commonest, goes to `dispatch1` without `apply`: forwarding `arguments`
-  // through `apply` cost this tier about a sixth of a 3-handler fire. (Also passing two
-  // arguments as parameters made this function too big to inline: firing no handler got
-  // twice as slow.)
-  const fire = function fire(a0?: unknown): void {
-    if (list.records.length !== 0) {
-      if (arguments.length === 1) dispatch1(a0);
-      else dispatch.apply(undefined, arguments as unknown as [unknown]);
-    }
-  };
-  // The two loops differ only in how the payload arrives (one parameter; `arguments`); each
-  // record goes through `deliver`, which V8 inlines into both.
-  // One declared parameter: a call with FEWER arguments than declared parameters costs V8
-  // an extra ~3 ns when the call is not inlined; more arguments cost nothing.
-  function dispatch(a0?: unknown): void {
-    const records = list.records;
-    const n = records.length;
-    if (list.version !== version) {
-      version = list.version;
-      fires = 0;
-    }
-    const argc = arguments.length;
-    if (++fires === compileAfter) d.maybeCompile(argc);
-    let errors: unknown[] | undefined;
-    for (let i = 0; i < n; i++) errors = deliver(d, list, records[i], argc, a0, arguments, errors, quarantine);
-    if (errors !== undefined) throw d.aggregate(errors);
-  }
-  function dispatch1(a0: unknown): void {
-    const records = list.records;
-    const n = records.length;
-    if (list.version !== version) {
-      version = list.version;
-      fires = 0;
-    }
-    if (++fires === compileAfter) d.maybeCompile(1);
-    let errors: unknown[] | undefined;
-    for (let i = 0; i < n; i++) errors = deliver(d, list, records[i], 1, a0, undefined, errors, quarantine);
-    if (errors !== undefined) throw d.aggregate(errors);
-  }
-  return fire;
-  /* eslint-enable prefer-rest-params, prefer-spread */
 }
 
 /**
@@ -304,14 +191,14 @@ function loopDispatcher(d: Dispatch): (...args: unknown[]) => void {
 function resume(d: Dispatch, records: readonly HandlerRecord[], from: number, to: number, errors: unknown[] | undefined, args: unknown[]): void {
   const list = d.list;
   const quarantine = d.quarantine > 0;
-  for (let i = from; i < to; i++) errors = deliver(d, list, records[i], args.length, args[0], args, errors, quarantine);
+  for (let i = from; i < to; i++) errors = deliver(d, list, records[i], args, errors, quarantine);
   if (errors !== undefined) throw d.aggregate(errors);
 }
 
 type Resume = typeof resume;
 
 type Factory = (
-  d: Dispatch, records: readonly HandlerRecord[], fail: typeof onFail,
+  d: Dispatch, records: readonly HandlerRecord[],
   isThenable: (value: unknown) => boolean, loop: (...args: unknown[]) => void, resume: Resume,
   resetFailures: (record: HandlerRecord) => void, hold: (state: RecordState) => object | undefined, jobs: { epoch: number },
 ) => (...args: unknown[]) => void;
@@ -326,13 +213,13 @@ function compileDispatcher(d: Dispatch, argc: number): ((...args: any[]) => void
   try {
     // Unique source per compilation: V8 caches `new Function` by source, feedback included,
     // and each event must get call sites of its own.
-    factory = new Function('d', 'R', 'fail', 'isThenable', 'loop', 'resume', 'resetFailures', 'hold', 'jobs',
+    factory = new Function('d', 'R', 'isThenable', 'loop', 'resume', 'resetFailures', 'hold', 'jobs',
       source(records, list, d.quarantine > 0, argc) + `\n//# sourceURL=eventwire-dispatch-${++compiled}.js`) as Factory;
   } catch {
     codegen = false;
     return undefined;
   }
-  return factory(d, records, onFail, isThenable, d.loop, resume, resetFailures, hold, jobs);
+  return factory(d, records, isThenable, d.loop, resume, resetFailures, hold, jobs);
 }
 
 /**
@@ -374,7 +261,7 @@ function source(records: readonly HandlerRecord[], list: object, quarantine: boo
     }
     if (state !== undefined && (state.flags & ONCE) !== 0) body.push(`list.remove(r${i});`);
     body.push(
-      `try { x = ${call}; } catch (e) { ${rest(`fail(d, r${i}, e, undefined)`)} }`,
+      `try { x = ${call}; } catch (e) { ${rest(`d.fail(r${i}, e, undefined)`)} }`,
       // Consecutive failures only matter to quarantine. A plain record has none, unless it got
       // a state during its own call (failing in a nested fire); then its success resets them.
       !quarantine

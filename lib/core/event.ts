@@ -6,10 +6,11 @@ import { DisposedError, FireAbortedError, InvalidArgumentError } from './errors'
 import { emitWarning } from './environment';
 import { Flags, HandlerList, HandlerRecord, RecordExtra, RecordState, isLive, resetFailures, targetOf } from './handler-list';
 import { trackOwner, weakTarget } from './weak-targets';
-import { Dispatch, call, deliverOne, describeHandler, isThenable } from './dispatch';
+import { Dispatch, deliverOne, describeHandler } from './dispatch';
+import { call, isThenable } from './invoke';
 import { inactiveSubscription, type Subscription } from './subscription';
 
-export { setCompileThreshold } from './dispatch';
+export { setCompileThreshold } from './loop';
 
 // Local copies: an imported binding is a property load at every use (see `Flags`).
 const { LIVE, ONCE, INFO } = Flags;
