@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   console.log(table(results));
   console.log('\nRatio to the best peer (fastest; for memory, leanest) per scenario:\n');
   console.log(ratioMarkdown(results, implementations));
-  console.log('\nTargets (issues 5 and 10):\n');
+  console.log('\nTargets (issues 5, 10 and 15):\n');
   console.log(targets(results));
 }
 

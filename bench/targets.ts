@@ -1,7 +1,7 @@
 import { MEMORY, rowOf, type ScenarioResult } from './results';
-import { CONTAINER, JOB_PER_FIRE, WIRED } from './scenarios';
+import { ADD_REMOVE, CONTAINER, JOB_PER_FIRE, LOOP_TIER, ONCE_FIRE, WIRED } from './scenarios';
 
-/** One line per target of issue 5, met or missed, with the figures. */
+/** One line per target of issues 5, 10 and 15, met or missed, with the figures. */
 export function targets(results: readonly ScenarioResult[]): string {
   const lines: string[] = [];
   const verdict = (ok: boolean): string => (ok ? 'met   ' : 'MISSED');
@@ -50,5 +50,60 @@ export function targets(results: readonly ScenarioResult[]): string {
     const r = weakJobs.value / strong.value;
     lines.push(`${verdict(r >= 0.5)} weakly held methods, one job per fire: ${x(r)} strong (need >= 0.50x)`);
   }
+  lines.push(...issue15(results, verdict, x));
   return lines.join('\n');
+}
+
+/** Issue 15: the churn paths, the loop tier, memory per subscription, the container; every fire row still >= tseep. */
+function issue15(results: readonly ScenarioResult[], verdict: (ok: boolean) => string, x: (value: number) => string): string[] {
+  const lines: string[] = [];
+  const find = (name: string): ScenarioResult | undefined => results.find((r) => r.name === name);
+  const once = find(ONCE_FIRE);
+  const onceEw = rowOf(once, 'eventwire');
+  const onceEe3 = rowOf(once, 'eventemitter3');
+  const onceTseep = rowOf(once, 'tseep');
+  if (onceEw !== undefined && onceEe3 !== undefined && onceTseep !== undefined) {
+    const vsEe3 = onceEw.value / onceEe3.value;
+    const vsTseep = onceEw.value / onceTseep.value;
+    lines.push(`${verdict(vsEe3 >= 1 && vsTseep >= 0.5)} issue 15, once + fire: eventwire ${x(vsEe3)} eventemitter3 (need >= 1.00x), ${x(vsTseep)} tseep (need >= 0.50x)`);
+  }
+  const churn = find(ADD_REMOVE);
+  const churnEw = rowOf(churn, 'eventwire');
+  if (churn?.bestPeer !== undefined && churnEw !== undefined) {
+    const r = churnEw.value / churn.bestPeer.value;
+    lines.push(`${verdict(r >= 0.9)} issue 15, add + remove: eventwire ${x(r)} ${churn.bestPeer.impl.name}, the best peer (need >= 0.90x)`);
+  }
+  const loop = find(LOOP_TIER);
+  const loopEw = rowOf(loop, 'eventwire');
+  const loopNano = rowOf(loop, 'nanoevents');
+  if (loopEw !== undefined && loopNano !== undefined) {
+    const r = loopEw.value / loopNano.value;
+    lines.push(`${verdict(r >= 1)} issue 15, loop tier (no codegen): eventwire ${x(r)} nanoevents (need >= 1.00x)`);
+  }
+  const memory = find(MEMORY);
+  const strong = rowOf(memory, 'eventwire');
+  const weak = rowOf(memory, 'eventwire-weak');
+  if (strong !== undefined && weak !== undefined) {
+    lines.push(`${verdict(strong.value <= 50 && weak.value <= 120)} issue 15, memory per subscription: strong ${strong.value.toFixed(1)} B (need <= 50 B), weak ${weak.value.toFixed(1)} B (need <= 120 B)`);
+  }
+  const container = find(CONTAINER);
+  const get = rowOf(container, 'eventwire');
+  const manual = rowOf(container, 'direct');
+  if (get !== undefined && manual !== undefined) {
+    const slower = manual.value / get.value;
+    lines.push(`${verdict(slower <= 2)} issue 15, container get + release: ${x(slower)} the time of direct (need <= 2.00x)`);
+  }
+  // Every fire row of the compiled tier (the loop tier has its own target above).
+  const fires = results.filter((r) => r.name.startsWith('fire, ') && r.name !== LOOP_TIER);
+  const ratios = fires.flatMap((r) => {
+    const ew = rowOf(r, 'eventwire');
+    const tseep = rowOf(r, 'tseep');
+    return ew === undefined || tseep === undefined ? [] : [{ name: r.name, r: ew.value / tseep.value }];
+  });
+  if (ratios.length > 0) {
+    const low = ratios.reduce((a, b) => (b.r < a.r ? b : a));
+    const below = ratios.filter((e) => e.r < 1).map((e) => `${e.name} ${x(e.r)}`);
+    lines.push(`${verdict(below.length === 0)} issue 15, every fire row >= 1.00x tseep: lowest ${x(low.r)} (${low.name})${below.length > 0 ? `; below: ${below.join(', ')}` : ''}`);
+  }
+  return lines;
 }
