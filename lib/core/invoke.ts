@@ -36,6 +36,7 @@ export function call(d: Dispatch, list: HandlerList, record: HandlerRecord, argc
   }
   if ((flags & ONCE) !== 0) list.remove(record);
   if ((flags & INFO) !== 0) return argc === 1 ? fn.call(target, d.info, a0) : fn.call(target, d.info, ...(args as unknown[]));
+  if (target === undefined) return argc === 1 ? fn(a0) : fn(...(args as unknown[]));
   return argc === 1 ? fn.call(target, a0) : fn.call(target, ...(args as unknown[]));
   // END body
 }

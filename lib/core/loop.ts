@@ -84,6 +84,7 @@ export function loopDispatcher(d: Dispatch): (...args: unknown[]) => void {
           }
           if ((flags & ONCE) !== 0) list.remove(record);
           if ((flags & INFO) !== 0) { result = argc === 1 ? fn.call(target, d.info, a0) : fn.call(target, d.info, ...(args as unknown[])); break invoke; }
+          if (target === undefined) { result = argc === 1 ? fn(a0) : fn(...(args as unknown[])); break invoke; }
           { result = argc === 1 ? fn.call(target, a0) : fn.call(target, ...(args as unknown[])); break invoke; }
         }
         if (result !== undefined && isThenable(result)) d.watch(record, result);
@@ -127,6 +128,7 @@ export function loopDispatcher(d: Dispatch): (...args: unknown[]) => void {
           }
           if ((flags & ONCE) !== 0) list.remove(record);
           if ((flags & INFO) !== 0) { result = argc === 1 ? fn.call(target, d.info, a0) : fn.call(target, d.info, ...(args as unknown[])); break invoke; }
+          if (target === undefined) { result = argc === 1 ? fn(a0) : fn(...(args as unknown[])); break invoke; }
           { result = argc === 1 ? fn.call(target, a0) : fn.call(target, ...(args as unknown[])); break invoke; }
         }
         if (result !== undefined && isThenable(result)) d.watch(record, result);
