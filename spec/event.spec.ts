@@ -169,6 +169,39 @@ for (const { tier, threshold } of tiers) {
         expect(event.size).to.equal(0);
       });
 
+      it('should keep each once handler its own: removing one leaves the others, on this event and on another', () => {
+        // Once handlers without other options share one state per event (handler-list.ts).
+        const event = new Event<[number]>('e');
+        const other = new Event<[number]>('other');
+        const seen: string[] = [];
+        const first = event.add((n) => { seen.push(`first ${n}`); }, { once: true });
+        const second = event.add((n) => { seen.push(`second ${n}`); }, { once: true });
+        const elsewhere = other.add((n) => { seen.push(`elsewhere ${n}`); }, { once: true });
+        first.unsubscribe();
+        expect([first.active, second.active, elsewhere.active]).to.deep.equal([false, true, true]);
+        event.fire(1);
+        event.fire(2);
+        expect([second.active, elsewhere.active]).to.deep.equal([false, true]);
+        other.fire(3);
+        other.fire(4);
+        expect(seen).to.deep.equal(['second 1', 'elsewhere 3']);
+        expect([event.size, other.size, elsewhere.active]).to.deep.equal([0, 0, false]);
+      });
+
+      it('should count the failures of a failing once handler toward nothing: it was removed before its call', () => {
+        const failures: boolean[] = [];
+        const event = new Event('e', { quarantine: 1, onError: (f) => { failures.push(f.quarantined); } });
+        const once = event.add(() => { throw new Error('boom'); }, { once: true });
+        const kept = event.add(() => undefined, { once: true });
+        event.fire();
+        expect(failures).to.deep.equal([false]);
+        expect([once.active, kept.active, event.size]).to.deep.equal([false, false, 0]);
+        const again = event.add(() => undefined, { once: true });
+        expect(again.active).to.equal(true);
+        event.fire();
+        expect(again.active).to.equal(false);
+      });
+
       it('should remove the handler when its signal aborts, and detach from the signal when unsubscribed', () => {
         const event = new Event('e');
         const controller = new AbortController();

@@ -312,7 +312,7 @@ export class Event<A extends unknown[] = []> implements Disposable {
       record = new HandlerRecord(list, handler);
     } else if (options.once === true && options.target === undefined && options.info === undefined &&
       options.priority === undefined && options.signal === undefined) {
-      record = new HandlerRecord(new RecordState(list, LIVE | ONCE, undefined, undefined), handler);
+      record = new HandlerRecord(list.once(), handler);
     } else {
       return this._add(handler, options, false);
     }

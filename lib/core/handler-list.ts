@@ -29,6 +29,22 @@ export class HandlerList {
    */
   order: HandlerRecord[] | undefined = undefined;
   private compactScheduled = false;
+  /**
+   * The state shared by the records added with `{ once: true }` and no other option: made
+   * once per list, never changed (a record removed leaves it for `DEAD`, as a plain one
+   * does), so such a record costs no state of its own.
+   */
+  private onceState: RecordState | undefined = undefined;
+
+  /** The shared state of plain `once` records (see `onceState`). */
+  once(): RecordState {
+    return this.onceState ??= new RecordState(this, LIVE | ONCE, undefined, undefined);
+  }
+
+  /** True if `s` is the state shared by plain `once` records of this list. */
+  sharesOnce(s: HandlerList | RecordState): boolean {
+    return s === this.onceState && s !== undefined;
+  }
 
   insert(record: HandlerRecord): void {
     const old = this.records;
@@ -111,8 +127,9 @@ export class HandlerList {
    */
   countFailure(record: HandlerRecord): number {
     let s = record.s;
-    if (s === this) {
-      s = record.s = new RecordState(this, LIVE, undefined, undefined);
+    if (s === this || this.sharesOnce(s)) {
+      // A plain record, or a plain once record, gets a state of its own.
+      s = record.s = new RecordState(this, s === this ? LIVE : LIVE | ONCE, undefined, undefined);
       this.version++;
     }
     const state = s as RecordState;
@@ -205,7 +222,7 @@ export const Flags = {
    */
   FAILURE: 8,
 } as const;
-const { LIVE, FLAG_BITS, FAILURE } = Flags;
+const { LIVE, ONCE, FLAG_BITS, FAILURE } = Flags;
 
 /** What a registration that is not plain carries. */
 export class RecordState {
@@ -310,14 +327,14 @@ export function resetFailures(record: HandlerRecord): void {
 /** Makes a live record of `list` not live; false if it was not live. */
 function kill(record: HandlerRecord, list: HandlerList): boolean {
   const s = record.s;
-  if (s === list) {
+  if (s === list || list.sharesOnce(s)) {
     record.s = DEAD;
     return true;
   }
   // Without an `instanceof`: a list (a plain record of another list) has no `flags`, and
-  // `undefined & LIVE` is 0.
+  // `undefined & LIVE` is 0; the shared once state of another list belongs to that list.
   const state = s as RecordState;
-  if ((state.flags & LIVE) === 0) return false;
+  if ((state.flags & LIVE) === 0 || state.list !== list) return false;
   state.flags -= LIVE;
   // A strongly held target is let go with its record (a weak one's `held` clears itself).
   if (state.weak === undefined) state.held = undefined;
