@@ -11,12 +11,13 @@ const { ONCE, INFO, FAILURE, FLAG_BITS } = Flags;
 /**
  * Calling an event's handlers, in two tiers with one routine between them:
  *
- * - {@link call} invokes ONE record: it skips a record that is not live (or whose weak target
- *   was collected), removes a `once` record first, and calls the handler with its target, its
- *   `EventInfo` and the payload. Every path that calls a record goes through it: the generic
- *   loop (`dispatch` and `dispatch1`), `resume` of the compiled tier, replay and `fireAsync`.
- *   {@link deliver} wraps it for the synchronous paths with what follows a call (a returned
- *   promise watched, the failure count reset, a failure accounted for).
+ * - `call` (invoke.ts) invokes ONE record: it skips a record that is not live (or whose weak
+ *   target was collected), removes a `once` record first, and calls the handler with its
+ *   target, its `EventInfo` and the payload. Every path that calls a record goes through it:
+ *   the generic loop (loop.ts, where it is copied in by a generator), `resume` of the compiled
+ *   tier, replay, `fireAsync` and the forwarder. {@link deliver} adds what follows a call on
+ *   the synchronous paths (a returned promise watched, the failure count reset, a failure
+ *   accounted for), as the loop does.
  * - The generic loop fires any handler set, in any environment. After `compileAfter` fires
  *   with an unchanged set it asks {@link Dispatch.maybeCompile} for a dispatcher generated for
  *   exactly that set (one call site per handler, so V8 can inline each handler), which hands
@@ -159,7 +160,7 @@ export function describeHandler(record: HandlerRecord): string {
  * {@link call} for the synchronous paths outside the loop (`resume`, replay), with what
  * follows the call, as in the loop: a returned promise is watched; a success resets the
  * consecutive failures (counted only under quarantine); a failure is accounted for
- * ({@link onFail}). Returns the errors collected so far.
+ * (`Dispatch.fail`). Returns the errors collected so far.
  */
 function deliver(
   d: Dispatch, list: HandlerList, record: HandlerRecord, args: unknown[], errors: unknown[] | undefined, quarantine: boolean,
