@@ -70,10 +70,7 @@ describe('the layers of lib/', () => {
   });
 
   it('should take className and safeString from core/describe.ts, not from the error policy', () => {
-    // The files of the shared-invoke rewrite (issue 13) still import them through
-    // error-policy.ts's re-export: switch them, then empty this list and drop the re-export.
-    const pending = new Set(['event', 'dispatch', 'handler-list', 'invoke', 'loop'].map((name) => join(LIB, 'core', `${name}.ts`)));
-    const through = files.filter((file) => !pending.has(file) &&
+    const through = files.filter((file) =>
       /import\s*\{[^}]*\b(className|safeString)\b[^}]*\}\s*from\s*'[^']*error-policy'/.test(readFileSync(file, 'utf8')));
     expect(through.map((file) => relative(LIB, file))).to.deep.equal([]);
   });

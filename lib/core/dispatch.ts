@@ -1,4 +1,5 @@
-import { className, report, type ErrorMode, type ErrorReporter, type HandlerFailure } from './error-policy';
+import { className } from './describe';
+import { report, type ErrorMode, type ErrorReporter, type HandlerFailure } from './error-policy';
 import type { Event, EventInfo } from './event';
 import { Flags, resetFailures, stateOf, type HandlerList, type HandlerRecord, type RecordState } from './handler-list';
 import { hold, jobs } from './holding';

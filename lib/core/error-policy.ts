@@ -2,9 +2,6 @@ import { InvalidArgumentError } from './errors';
 import { writeError } from './environment';
 import { className, safeString } from './describe';
 
-// Kept for lib/core/event.ts, which imports them from here until it imports ./describe itself.
-export { className, safeString } from './describe';
-
 /**
  * What an event does when a handler throws or its returned promise rejects.
  * - `'isolate'` (default): every handler runs; each failure goes to the `onError` reporter.

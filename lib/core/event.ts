@@ -1,7 +1,5 @@
-import {
-  checkErrorPolicy, className, defaultReporter, report, safeString,
-  type ErrorPolicyOptions, type ErrorReporter,
-} from './error-policy';
+import { className, safeString } from './describe';
+import { checkErrorPolicy, defaultReporter, report, type ErrorPolicyOptions, type ErrorReporter } from './error-policy';
 import { DisposedError, FireAbortedError, InvalidArgumentError } from './errors';
 import { emitWarning } from './environment';
 import { Flags, HandlerList, HandlerRecord, RecordExtra, RecordState, isLive, resetFailures, targetOf } from './handler-list';
