@@ -93,6 +93,152 @@ type Built = { strong: object } | { weak: WeakRef<object> };
 const warnedUnowned = new WeakSet<Function>();
 
 /**
+ * The part of a container that its parent holds (through the scope tree), strongly: what it
+ * built and what its `dispose()` needs, never the `Container` object the user holds, so that a
+ * child dropped without `dispose()` can be collected and taken out of the tree (see
+ * `droppedScopes`). No WeakRef per scope: V8 keeps the target of every WeakRef created in a job
+ * alive until the job ends, which kept every disposed scope of a batch loop until it yielded.
+ */
+class ScopeCore {
+  readonly registrations = new Map<unknown, Registration>();
+  readonly singletons = new Map<unknown, unknown>();
+  /** The `'scoped'` objects of this (child) scope. */
+  readonly scoped = new Map<unknown, unknown>();
+  readonly built: Built[] = [];
+  /** Tokens of ancestors' singletons found clear of this scope's overrides, with the registration count then. */
+  readonly overridesChecked = new Map<unknown, number>();
+  /** This scope's node in the scope tree: its parent and children are found through it. */
+  readonly wiring: Wiring<ScopeCore>;
+  disposed = false;
+  disposing: Promise<void> | undefined = undefined;
+  private pruneBuiltAt = 64;
+
+  constructor(readonly options: ContainerOptions, readonly extensions: readonly ContainerExtension[], parent: ScopeCore | undefined) {
+    this.wiring = new Wiring<ScopeCore>(this, parent?.wiring, options, extensions);
+    this.wiring.onSweep = () => prune(this.built, (e) => 'strong' in e || e.weak.deref() !== undefined);
+  }
+
+  get isChild(): boolean {
+    return this.wiring.parent !== undefined;
+  }
+
+  /** Keeps what this container built, for dispose(); forgets collected transients now and then. */
+  remember(entry: Built): void {
+    this.built.push(entry);
+    if (this.built.length >= this.pruneBuiltAt) {
+      prune(this.built, (e) => 'strong' in e || e.weak.deref() !== undefined);
+      this.pruneBuiltAt = Math.max(64, this.built.length * 2);
+    }
+  }
+
+  /** See `Container.dispose()`. */
+  dispose(): void {
+    if (this.disposed) return;
+    const failures: unknown[] = [];
+    // A child leaves the tree as it is disposed: liveChildren() is a copy.
+    for (const child of this.wiring.liveChildren()) {
+      try {
+        child.owner.dispose();
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    for (const object of this.unwire()) {
+      try {
+        const result = disposeOf(object, false)?.call(object);
+        if (isThenable(result)) {
+          Promise.resolve(result).then(undefined, (error: unknown) => this.reportDisposeFailure(object, error));
+        }
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (failures.length > 0) throw new AggregateError(failures, `${failures.length} object(s) failed to dispose`);
+  }
+
+  /** See `Container.disposeAsync()`. */
+  disposeAsync(): Promise<void> {
+    if (this.disposing !== undefined) return this.disposing;
+    // After a plain dispose() there is nothing left to dispose, but a transport to close.
+    const dispose = (): Promise<void> => (this.disposed ? Promise.resolve() : this.disposeInOrder());
+    return this.disposing = this.extensions.length === 0 || this.isChild ? dispose() : this.closeExtensions(dispose);
+  }
+
+  /** `closing()` of every extension, then `dispose`, then `close()` of every extension (last first); failures thrown once all ran. */
+  private async closeExtensions(dispose: () => Promise<void>): Promise<void> {
+    const failures: unknown[] = [];
+    const run = async (step: () => unknown): Promise<void> => {
+      try {
+        await step();
+      } catch (error) {
+        failures.push(error);
+      }
+    };
+    for (const extension of this.extensions) await run(() => extension.closing?.());
+    await run(dispose);
+    for (const extension of [...this.extensions].reverse()) await run(() => extension.close?.());
+    if (failures.length === 1) throw failures[0];
+    if (failures.length > 1) throw new AggregateError(failures, `${failures.length} failure(s) while disposing the container and closing its extensions`);
+  }
+
+  private async disposeInOrder(): Promise<void> {
+    const failures: unknown[] = [];
+    for (const child of this.wiring.liveChildren()) {
+      try {
+        await child.owner.disposeAsync();
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (this.disposed) return;   // a dispose() call while the children were disposed did the rest
+    for (const object of this.unwire()) {
+      try {
+        await disposeOf(object, true)?.call(object);
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (failures.length > 0) throw new AggregateError(failures, `${failures.length} object(s) failed to dispose`);
+  }
+
+  /**
+   * Marks the scope disposed, unwires it, lets go of everything it kept (a disposed container
+   * the user still holds keeps nothing alive), and returns the live objects it built, newest first.
+   */
+  private unwire(): object[] {
+    this.wiring.dispose();   // leaves the scope tree
+    this.disposed = true;
+    droppedScopes.unregister(this);
+    const objects: object[] = [];
+    for (let i = this.built.length - 1; i >= 0; i--) {
+      const entry = this.built[i];
+      const object = 'strong' in entry ? entry.strong : entry.weak.deref();
+      if (object !== undefined) objects.push(object);
+    }
+    this.built.length = 0;
+    this.singletons.clear();
+    this.scoped.clear();
+    this.registrations.clear();
+    this.overridesChecked.clear();
+    return objects;
+  }
+
+  /** A promise returned to the synchronous dispose(): its rejection is reported, never unhandled. */
+  private reportDisposeFailure(object: object, error: unknown): void {
+    report(this.options.onError ?? defaultReporter, {
+      error, eventName: 'dispose', source: object, handler: `${className(object)}.dispose`, async: true, quarantined: false,
+    });
+  }
+}
+
+/**
+ * The safety net for a child scope dropped without `dispose()`: once its `Container` is
+ * collected, its node leaves the parent's children (its objects are not disposed: nothing
+ * called dispose()).
+ */
+const droppedScopes = new FinalizationRegistry<ScopeCore>((core) => core.wiring.detach());
+
+/**
  * The wiring container: builds objects with constructor injection and connects every
  * `@subscribes` handler to the matching `@publishes` event of every live object it built or
  * adopted, whichever was made first.
@@ -117,19 +263,19 @@ const warnedUnowned = new WeakSet<Function>();
  * }
  */
 export class Container implements Disposable, AsyncDisposable {
-  private readonly registrations = new Map<unknown, Registration>();
-  private readonly singletons = new Map<unknown, unknown>();
+  /** What the parent holds of this container; the maps below are its maps. */
+  private readonly core: ScopeCore;
+  private readonly registrations: Map<unknown, Registration>;
+  private readonly singletons: Map<unknown, unknown>;
   /** The `'scoped'` objects of this (child) scope. */
-  private readonly scoped = new Map<unknown, unknown>();
-  private readonly built: Built[] = [];
-  /** This container's node in the scope tree: its parent and children are found through it. */
-  private readonly wiring: Wiring<Container>;
-  private readonly resolving: unknown[] = [];
-  private disposed = false;
-  private disposing: Promise<void> | undefined = undefined;
+  private readonly scoped: Map<unknown, unknown>;
   /** Tokens of ancestors' singletons found clear of this scope's overrides, with the registration count then. */
-  private readonly overridesChecked = new Map<unknown, number>();
-  private pruneBuiltAt = 64;
+  private readonly overridesChecked: Map<unknown, number>;
+  /** This container's node in the scope tree. */
+  private readonly wiring: Wiring<ScopeCore>;
+  /** The parent scope; undefined for a root container. */
+  private readonly parent: Container | undefined;
+  private readonly resolving: unknown[] = [];
 
   /**
    * @param options The error policy and trace hook of every event the container creates
@@ -160,7 +306,10 @@ export class Container implements Disposable, AsyncDisposable {
     const { errors, onError, quarantine, trace = traceFromEnv() } = inherited;
     this.options = { errors, onError, quarantine, trace, ...(inherited.maxWeakHandlers === undefined ? {} : { maxWeakHandlers: inherited.maxWeakHandlers }) };
     this.extensions = parent !== undefined ? parent.extensions : checkExtensions(options.extensions);
-    this.wiring = new Wiring<Container>(this, parent?.wiring, this.options, this.extensions);
+    this.parent = parent;
+    const core = this.core = new ScopeCore(this.options, this.extensions, parent?.core);
+    ({ registrations: this.registrations, singletons: this.singletons, scoped: this.scoped, overridesChecked: this.overridesChecked, wiring: this.wiring } = core);
+    if (parent !== undefined) droppedScopes.register(this, core, core);
     if (parent === undefined) {
       const host: ExtensionHost = {
         eventOptions: this.options,
@@ -169,21 +318,15 @@ export class Container implements Disposable, AsyncDisposable {
       };
       for (const extension of this.extensions) extension.attach?.(host);
     }
-    this.wiring.onSweep = () => prune(this.built, (e) => 'strong' in e || e.weak.deref() !== undefined);
     this.provide(options.providers, where);
   }
 
   /** @internal */ readonly options: ContainerOptions;
   /** The root's extensions, shared with children. */ private readonly extensions: readonly ContainerExtension[];
 
-  /** The parent scope, from the scope tree; undefined for a root container. */
-  private get parent(): Container | undefined {
-    return this.wiring.parent?.owner;
-  }
-
   /** True after `dispose()`. */
   get isDisposed(): boolean {
-    return this.disposed;
+    return this.core.disposed;
   }
 
   /**
@@ -291,7 +434,7 @@ export class Container implements Disposable, AsyncDisposable {
    */
   createChild(options: ScopeOptions = {}): Container {
     this.assertLive('createChild()');
-    // The child's wiring joins this one's in the scope tree (held weakly, pruned now and then).
+    // The child's core joins this one's in the scope tree: held until the child is disposed or collected.
     return new Container(options, this);
   }
 
@@ -310,27 +453,7 @@ export class Container implements Disposable, AsyncDisposable {
    * `disposeAsync()`): its rejection goes to the `onError` reporter, never unhandled.
    */
   dispose(): void {
-    if (this.disposed) return;
-    const failures: unknown[] = [];
-    // A child leaves the tree as it is disposed: liveChildren() is a copy.
-    for (const child of this.wiring.liveChildren()) {
-      try {
-        child.owner.dispose();
-      } catch (error) {
-        failures.push(error);
-      }
-    }
-    for (const object of this.unwire()) {
-      try {
-        const result = disposeOf(object, false)?.call(object);
-        if (isThenable(result)) {
-          Promise.resolve(result).then(undefined, (error: unknown) => this.reportDisposeFailure(object, error));
-        }
-      } catch (error) {
-        failures.push(error);
-      }
-    }
-    if (failures.length > 0) throw new AggregateError(failures, `${failures.length} object(s) failed to dispose`);
+    this.core.dispose();
   }
 
   /** Same as `dispose()`, for `using`. */
@@ -351,75 +474,12 @@ export class Container implements Disposable, AsyncDisposable {
    * process.once('SIGTERM', () => { app.disposeAsync().then(() => process.exit(0), () => process.exit(1)); });
    */
   disposeAsync(): Promise<void> {
-    if (this.disposing !== undefined) return this.disposing;
-    // After a plain dispose() there is nothing left to dispose, but a transport to close.
-    const dispose = (): Promise<void> => (this.disposed ? Promise.resolve() : this.disposeInOrder());
-    return this.disposing = this.extensions.length === 0 || this.parent !== undefined ? dispose() : this.closeExtensions(dispose);
-  }
-
-  /** `closing()` of every extension, then `dispose`, then `close()` of every extension (last first); failures thrown once all ran. */
-  private async closeExtensions(dispose: () => Promise<void>): Promise<void> {
-    const failures: unknown[] = [];
-    const run = async (step: () => unknown): Promise<void> => {
-      try {
-        await step();
-      } catch (error) {
-        failures.push(error);
-      }
-    };
-    for (const extension of this.extensions) await run(() => extension.closing?.());
-    await run(dispose);
-    for (const extension of [...this.extensions].reverse()) await run(() => extension.close?.());
-    if (failures.length === 1) throw failures[0];
-    if (failures.length > 1) throw new AggregateError(failures, `${failures.length} failure(s) while disposing the container and closing its extensions`);
+    return this.core.disposeAsync();
   }
 
   /** Same as `disposeAsync()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.disposeAsync();
-  }
-
-  private async disposeInOrder(): Promise<void> {
-    const failures: unknown[] = [];
-    for (const child of this.wiring.liveChildren()) {
-      try {
-        await child.owner.disposeAsync();
-      } catch (error) {
-        failures.push(error);
-      }
-    }
-    if (this.disposed) return;   // a dispose() call while the children were disposed did the rest
-    for (const object of this.unwire()) {
-      try {
-        await disposeOf(object, true)?.call(object);
-      } catch (error) {
-        failures.push(error);
-      }
-    }
-    if (failures.length > 0) throw new AggregateError(failures, `${failures.length} object(s) failed to dispose`);
-  }
-
-  /** Marks the container disposed, unwires it, and returns the live objects it built, newest first. */
-  private unwire(): object[] {
-    this.wiring.dispose();   // leaves the scope tree
-    this.disposed = true;
-    const objects: object[] = [];
-    for (let i = this.built.length - 1; i >= 0; i--) {
-      const entry = this.built[i];
-      const object = 'strong' in entry ? entry.strong : entry.weak.deref();
-      if (object !== undefined) objects.push(object);
-    }
-    this.built.length = 0;
-    this.singletons.clear();
-    this.scoped.clear();
-    return objects;
-  }
-
-  /** A promise returned to the synchronous dispose(): its rejection is reported, never unhandled. */
-  private reportDisposeFailure(object: object, error: unknown): void {
-    report(this.options.onError ?? defaultReporter, {
-      error, eventName: 'dispose', source: object, handler: `${className(object)}.dispose`, async: true, quarantined: false,
-    });
   }
 
   private resolve(token: unknown, requester: Container): unknown {
@@ -564,7 +624,7 @@ export class Container implements Disposable, AsyncDisposable {
     if (registration.scope === 'singleton') into.singletons.set(token, object);
     if (registration.scope === 'scoped') into.scoped.set(token, object);
     if (object !== null && typeof object === 'object') {
-      if (!('useValue' in registration.provider)) into.remember(owned ? { strong: object } : { weak: new WeakRef(object) });
+      if (!('useValue' in registration.provider)) into.core.remember(owned ? { strong: object } : { weak: new WeakRef(object) });
       if (!owned && requested) into.warnUnowned(object);
     }
     return object;
@@ -581,15 +641,6 @@ export class Container implements Disposable, AsyncDisposable {
       `Build it through a child scope (using scope = container.createChild(); scope.get(${ctor.name})), release() it when done, ` +
       'or make it a singleton. (maxWeakHandlers: 0 on the container turns this warning off.)',
       'UnownedSubscriberWarning', 'EVENTWIRE_UNOWNED_SUBSCRIBER');
-  }
-
-  /** Keeps what this container built, for dispose(); forgets collected transients now and then. */
-  private remember(entry: Built): void {
-    this.built.push(entry);
-    if (this.built.length >= this.pruneBuiltAt) {
-      prune(this.built, (e) => 'strong' in e || e.weak.deref() !== undefined);
-      this.pruneBuiltAt = Math.max(64, this.built.length * 2);
-    }
   }
 
   private construct(ctor: Constructor): unknown {
@@ -652,7 +703,7 @@ export class Container implements Disposable, AsyncDisposable {
   }
 
   private assertLive(what: string): void {
-    if (this.disposed) {
+    if (this.core.disposed) {
       throw new DisposedError(`${what} was called on a disposed container. Create a new Container (or child) instead.`);
     }
   }

@@ -23,19 +23,39 @@ export interface Connection {
   readonly subscriber: Function;
   readonly method: string;
   readonly subscription: Subscription;
-  /** @internal The publishing object, held weakly. */
-  readonly source: WeakRef<object>;
-  /** @internal The subscribing object, held weakly. */
-  readonly target: WeakRef<object>;
+  /** @internal The publishing object: held weakly, or strongly until released when an owner keeps it. */
+  readonly source: Ref;
+  /** @internal The subscribing object: held weakly, or strongly until released when an owner keeps it. */
+  readonly target: Ref;
   /** How a connection that an extension carries travels (see `ContainerExtension.carries`). */
   readonly via?: CarrierInfo;
 }
 
-/** One WeakRef per object, shared by the indexes and connections. */
-const weakRefs = new WeakMap<object, WeakRef<object>>();
-function weakRefOf(object: object): WeakRef<object> {
-  let ref = weakRefs.get(object);
-  if (ref === undefined) weakRefs.set(object, ref = new WeakRef(object));
+/** How the indexes and connections hold an object: `deref()` gives it, or undefined once it is gone. */
+interface Ref {
+  deref(): object | undefined;
+}
+
+/**
+ * An owned object, held strongly until it is released. Not a WeakRef: V8 keeps the target of
+ * every WeakRef created (or dereferenced) in a job alive until the job ends, so one WeakRef per
+ * scoped object would keep every disposed scope of a batch loop that never yields.
+ */
+class Held implements Ref {
+  constructor(private target: object | undefined) {}
+  deref(): object | undefined {
+    return this.target;
+  }
+  clear(): void {
+    this.target = undefined;
+  }
+}
+
+/** One reference per object, shared by the indexes and connections: strong for an owned object, else a WeakRef. */
+const refs = new WeakMap<object, Ref>();
+function refOf(object: object): Ref {
+  let ref = refs.get(object);
+  if (ref === undefined) refs.set(object, ref = owned.has(object) ? new Held(object) : new WeakRef(object));
   return ref;
 }
 
@@ -44,13 +64,13 @@ function isLive(connection: Connection): boolean {
   return connection.subscription.active && connection.source.deref() !== undefined && connection.target.deref() !== undefined;
 }
 
-/** Objects held weakly, found by class. */
+/** Objects found by class: owned ones held strongly until released, the others weakly. */
 class WeakIndex {
-  private readonly byClass = new Map<Function, WeakRef<object>[]>();
+  private readonly byClass = new Map<Function, Ref[]>();
   private readonly pruneAt = new Map<Function, number>();
 
   add(object: object, classes: Iterable<Function>): void {
-    const ref = weakRefOf(object);
+    const ref = refOf(object);
     for (const cls of classes) {
       let refs = this.byClass.get(cls);
       if (refs === undefined) this.byClass.set(cls, refs = []);
@@ -94,11 +114,17 @@ class WeakIndex {
     for (const cls of this.byClass.keys()) for (const object of this.live(cls)) out.add(object);
     return out;
   }
+
+  /** Forgets everything (a disposed scope). */
+  clear(): void {
+    this.byClass.clear();
+    this.pruneAt.clear();
+  }
 }
 
 /** Connections of each wired object, to unwire it on release. */
 const connectionsOf = new WeakMap<object, Connection[]>();
-/** Objects whose owner unwires them at a known moment: their handlers hold them strongly. */
+/** Objects whose owner unwires them at a known moment: their handlers and their scope's bookkeeping hold them strongly. */
 const owned = new WeakSet<object>();
 /** The scope that adopted each object. */
 const ownerOf = new WeakMap<object, Wiring>();
@@ -119,16 +145,16 @@ function classChain(object: object): Function[] {
 
 /**
  * One wiring scope, and its node in the ONE scope tree of a container and its children: the
- * container (`owner`) finds its parent and children through it. Children are held weakly (a
- * child scope dropped without `dispose()` is forgotten now and then); a disposed child leaves
- * its parent's list at once.
+ * container's parent and children are found through it (`owner` is what the container gives,
+ * which must not reach the container object itself). Children are held strongly, without a
+ * WeakRef (which V8 would keep alive until the job ends): a disposed child leaves its parent's
+ * set at once, and one dropped without `dispose()` is taken out by `detach()`, which the
+ * container calls from a finalization registry on its user-facing object.
  */
 export class Wiring<Owner = unknown> {
   private readonly sources = new WeakIndex();
   private readonly subscribers = new WeakIndex();
-  private readonly children: WeakRef<Wiring<Owner>>[] = [];
-  /** The length of `children` at which dropped children are next pruned. */
-  private pruneChildrenAt = 64;
+  private readonly children = new Set<Wiring<Owner>>();
   /** Objects adopted, and of those collected, since the last sweep. */
   private adoptedSinceSweep = 0;
   private collectedSinceSweep = 0;
@@ -155,15 +181,12 @@ export class Wiring<Owner = unknown> {
     readonly owner: Owner, readonly parent: Wiring<Owner> | undefined,
     private readonly eventOptions: EventOptions, private readonly extensions: readonly ContainerExtension[] = [],
   ) {
-    if (parent !== undefined) {
-      parent.children.push(new WeakRef(this));
-      // Children dropped without dispose() are forgotten now and then: the list stays within
-      // twice the live children (and 64), however many scopes come and go.
-      if (parent.children.length >= parent.pruneChildrenAt) {
-        parent.liveChildren();
-        parent.pruneChildrenAt = Math.max(64, parent.children.length * 2);
-      }
-    }
+    parent?.children.add(this);
+  }
+
+  /** Leaves the parent's children: a child scope dropped without `dispose()` (its container was collected). */
+  detach(): void {
+    this.parent?.children.delete(this);
   }
 
   /**
@@ -261,10 +284,13 @@ export class Wiring<Owner = unknown> {
     connectionsOf.delete(object);
     ownerOf.delete(object);
     owned.delete(object);
-    weakRefs.delete(object);
     adopted.unregister(object);
     owner.sources.remove(object);
     owner.subscribers.remove(object);
+    // A strong reference lets go: connections that other objects still list no longer hold it.
+    const ref = refs.get(object);
+    if (ref instanceof Held) ref.clear();
+    refs.delete(object);
     for (const extension of this.extensions) extension.objectReleased?.(object);
   }
 
@@ -299,11 +325,11 @@ export class Wiring<Owner = unknown> {
     }
     for (const object of new Set([...this.sources.all(), ...this.subscribers.all()])) this.release(object);
     this.disposed = true;
-    if (this.parent !== undefined) {
-      const siblings = this.parent.children;
-      const index = siblings.findIndex((ref) => ref.deref() === this);
-      if (index >= 0) siblings.splice(index, 1);
-    }
+    this.sources.clear();
+    this.subscribers.clear();
+    this.children.clear();
+    this.onSweep = undefined;
+    this.detach();
   }
 
   /** Live connections of the objects of this scope and its children (either end counts). */
@@ -380,7 +406,7 @@ export class Wiring<Owner = unknown> {
       : event._add(method, { target: subscriber, once, priority, info: info === true }, strong);
     const connection: Connection = {
       publisher: source?.constructor ?? subscription.source, event: declared.name, subscriber: subscriber.constructor,
-      method: String(subscription.method), subscription: added, source: weakRefOf(source ?? event), target: weakRefOf(subscriber),
+      method: String(subscription.method), subscription: added, source: refOf(source ?? event), target: refOf(subscriber),
       ...(via === undefined ? {} : { via }),
     };
     remember(subscriber, connection);
@@ -481,17 +507,10 @@ export class Wiring<Owner = unknown> {
     return scopes;
   }
 
-  /** The child scopes neither dropped nor disposed, in creation order (a new array); forgets the others. */
+  /** The child scopes neither dropped nor disposed, in creation order (a new array). */
   liveChildren(): Wiring<Owner>[] {
     const live: Wiring<Owner>[] = [];
-    for (const ref of this.children) {
-      const child = ref.deref();
-      if (child !== undefined && !child.disposed) live.push(child);
-    }
-    if (live.length !== this.children.length) {
-      this.children.length = 0;
-      for (const child of live) this.children.push(new WeakRef(child));
-    }
+    for (const child of this.children) if (!child.disposed) live.push(child);
     return live;
   }
 }
