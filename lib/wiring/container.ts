@@ -12,6 +12,7 @@ import { traceFromEnv } from '../core/trace';
 import { Wiring, constructorHint } from './wiring';
 import { EXTENSION_HOOKS, type ContainerExtension, type ExtensionHost } from './extension';
 import { forwardFires } from '../core/event';
+import { constructing, deliverConstructionFires, type HeldFire } from './construction';
 
 /**
  * A typed token for dependencies that are not classes (interfaces, configuration).
@@ -599,11 +600,13 @@ export class Container implements Disposable, AsyncDisposable {
     }
     stack.push(token);
     let object: unknown;
+    // What the constructor (or factory) fires before the object is wired is held, and
+    // delivered once it is (see construction.ts).
+    let held: readonly HeldFire[] = [];
     try {
       const { provider } = registration;
       if ('useValue' in provider) object = provider.useValue;
-      else if ('useFactory' in provider) object = provider.useFactory(into);
-      else object = into.construct(provider.useClass);
+      else ({ value: object, fires: held } = constructing(() => 'useFactory' in provider ? provider.useFactory(into) : into.construct(provider.useClass)));
     } catch (error) {
       const path = stack.map(describe);
       stack.pop();
@@ -626,6 +629,7 @@ export class Container implements Disposable, AsyncDisposable {
     if (object !== null && typeof object === 'object') {
       if (!('useValue' in registration.provider)) into.core.remember(owned ? { strong: object } : { weak: new WeakRef(object) });
       if (!owned && requested) into.warnUnowned(object);
+      if (held.length > 0) deliverConstructionFires(object, held);
     }
     return object;
   }

@@ -2,6 +2,7 @@ import { Event, type EventInfo, type EventOptions } from '../core/event';
 import type { InjectionToken, Token } from './container';
 import { DecoratorError, WiringError } from '../core/errors';
 import { className, safeString } from '../core/describe';
+import { holdConstructionFires } from './construction';
 import {
   publishedEvents, recordInject, recordInjectable, recordPublished, recordStandardClass, recordSubscribed, SCOPES,
   type Class, type InjectableOptions, type PublishedEvent, type PublishOptions, type SubscribedEvent, type SubscribeOptions,
@@ -151,7 +152,10 @@ function publishesStandard(name: string | undefined, options: PublishOptions, co
   const declared = { key, name: name ?? String(key), options };
   recordPublished({ metadata: metadataOf(context, '@publishes') }, declared);
   return function (this: object, initial: unknown): unknown {
-    return initial !== undefined ? initial : new Event<unknown[]>(declared.name, { ...eventOptions, source: this });
+    if (initial !== undefined) return initial;
+    const event = new Event<unknown[]>(declared.name, { ...eventOptions, source: this });
+    if ((eventOptions.replay ?? 0) === 0) holdConstructionFires(event);
+    return event;
   };
 }
 
@@ -170,6 +174,7 @@ function definePendingEvent(prototype: object, declared: PublishedEvent, options
       // Read on a prototype itself (its own or a subclass's): no object, no event.
       if (Object.prototype.hasOwnProperty.call(this, 'constructor')) return undefined;
       const event = new Event<unknown[]>(declared.name, { ...options, source: this });
+      if ((options.replay ?? 0) === 0) holdConstructionFires(event);
       try {
         Object.defineProperty(this, key, { value: event, writable: false, enumerable: true, configurable: true });
       } catch (cause) {
