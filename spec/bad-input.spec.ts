@@ -183,6 +183,11 @@ const triggers: Record<string, () => unknown> = {
     class Reporter { constructor(readonly log: Logger) {} }
     return new Container().get(Reporter);
   },
+  'missing-deps-standard': () => {
+    const { Reporter } = standard(
+      '@injectable() class Logger {}\n@injectable() export class Reporter { constructor(readonly log: Logger) {} }') as { Reporter: new (log: unknown) => unknown };
+    return new Container().get(Reporter);
+  },
   'undefined-parameter-type': () => {
     @injectable() class Reporter { constructor(readonly log: unknown) {} }
     // What an import cycle leaves behind: the compiler emitted a class that was still undefined.

@@ -4,7 +4,7 @@ import { DisposedError, InvalidArgumentError, OverrideError, ResolutionError, Wi
 import { checkErrorPolicy, defaultReporter, report, type ErrorPolicyOptions } from '../core/error-policy';
 import { className, safeString } from '../core/describe';
 import {
-  declaredDeps, injectableOptions, injectedTokens, parameterTypes, publishedEvents, subscribedEvents, SCOPES,
+  declaredDeps, decoratorMode, injectableOptions, injectedTokens, parameterTypes, publishedEvents, subscribedEvents, SCOPES,
   type Class, type Constructor, type Scope,
 } from './metadata';
 import { buildGraph, type WiringGraph } from './graph';
@@ -660,6 +660,12 @@ export class Container implements Disposable, AsyncDisposable {
   private checkParameter(ctor: Function, index: number, token: unknown, declared: readonly unknown[] | undefined): unknown {
     const where = `parameter #${index} of ${ctor.name}'s constructor${this.pathSuffix(ctor)}`;
     const path = this.path(ctor);
+    if (token === undefined && declared === undefined && decoratorMode(ctor) === 'standard') {
+      // Standard decorators have no parameter decorators and emit no types: deps is the only way.
+      throw new ResolutionError(
+        `${ctor.name} has constructor parameters but no type information for ${where}: standard decorators emit none ` +
+        `and have no @inject. List the dependencies with @injectable({ deps: [...] }) on ${ctor.name}.`, path);
+    }
     if (token === undefined && declared === undefined) {
       throw new ResolutionError(
         `${ctor.name} has constructor parameters but no type information for ${where}: emitDecoratorMetadata is off, ` +

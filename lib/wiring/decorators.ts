@@ -4,7 +4,7 @@ import { DecoratorError, WiringError } from '../core/errors';
 import { className, safeString } from '../core/describe';
 import { holdConstructionFires } from './construction';
 import {
-  publishedEvents, recordInject, recordInjectable, recordPublished, recordStandardClass, recordSubscribed, SCOPES,
+  publishedEvents, recordDecoratorMode, recordInject, recordInjectable, recordPublished, recordStandardClass, recordSubscribed, SCOPES,
   type Class, type InjectableOptions, type PublishedEvent, type PublishOptions, type SubscribedEvent, type SubscribeOptions,
 } from './metadata';
 
@@ -384,6 +384,7 @@ export function injectable(options: InjectableOptions = {}): InjectableDecorator
     }
     if (deps !== undefined) checkDeps(ctor, deps);
     recordInjectable(ctor, deps === undefined ? { scope } : { scope, deps: [...deps] });
+    recordDecoratorMode(ctor, isContext(context) ? 'standard' : 'legacy');
     if (isContext(context)) recordStandardClass(ctor, context.metadata);
   };
 }

@@ -184,6 +184,31 @@ export function recordInjectable(ctor: Function, options: InjectableOptions): vo
   Reflect.defineMetadata(INJECTABLE, options, ctor);
 }
 
+/** How each `@injectable` class was decorated, and which modes this process has seen. */
+const decoratorModes = new WeakMap<Function, DecoratorMode>();
+const modesSeen = new Set<DecoratorMode>();
+
+/** Standard (TC39) decorators, or legacy ones (`experimentalDecorators`). */
+export type DecoratorMode = 'standard' | 'legacy';
+
+/** Records how `@injectable` decorated `ctor`. */
+export function recordDecoratorMode(ctor: Function, mode: DecoratorMode): void {
+  decoratorModes.set(ctor, mode);
+  modesSeen.add(mode);
+}
+
+/**
+ * How `ctor` (or its nearest `@injectable` ancestor) was decorated; for a class without
+ * `@injectable`, the one mode this process has used, if it used only one.
+ */
+export function decoratorMode(ctor: Function): DecoratorMode | undefined {
+  for (let c: unknown = ctor; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+    const mode = decoratorModes.get(c);
+    if (mode !== undefined) return mode;
+  }
+  return modesSeen.size === 1 ? [...modesSeen][0] : undefined;
+}
+
 export function recordInject(ctor: Function, index: number, token: unknown): void {
   ownReflected<{ index: number; token: unknown }>(INJECT, ctor).push({ index, token });
 }
