@@ -40,14 +40,14 @@ export type ErrorReporter = (failure: HandlerFailure) => void;
 /** Error handling options shared by events and containers. */
 export interface ErrorPolicyOptions {
   /** What a failing handler does to the fire. Default `'isolate'`. */
-  errors?: ErrorMode;
+  errors?: ErrorMode | undefined;
   /** Where failures are reported. Default: one line and the stack on stderr. */
-  onError?: ErrorReporter;
+  onError?: ErrorReporter | undefined;
   /**
    * Remove a handler after this many consecutive failures (a success resets the count),
    * and report it once with `quarantined: true`. Default: never.
    */
-  quarantine?: number;
+  quarantine?: number | undefined;
 }
 
 /** Writes one clear line and the stack to stderr (`console.error` where there is no `process`). Never throws. */

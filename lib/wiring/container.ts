@@ -56,7 +56,7 @@ export interface ScopeOptions {
    * The classes and tokens of this scope, registered at once (see `register()`); `start()`
    * then builds the subscribers among them.
    */
-  providers?: readonly ProviderDefinition[];
+  providers?: readonly ProviderDefinition[] | undefined;
 }
 
 /** Options of `new Container(options)`. */
@@ -65,21 +65,21 @@ export interface ContainerOptions extends ErrorPolicyOptions, ScopeOptions {
    * Called after every dispatch of every event this container creates, for logging and
    * metrics. Default: `traceFromEnv()`, so `EVENTWIRE_TRACE=1` prints every dispatch.
    */
-  trace?: TraceHook;
+  trace?: TraceHook | undefined;
   /**
    * The `maxWeakHandlers` of every event this container creates (an event's own `@publishes`
    * option wins): warn once when an event holds more handlers of weakly held subscribers.
    * Default 1000. 0 turns that warning off, and the warning about transient subscribers built
    * by the root container.
    */
-  maxWeakHandlers?: number;
+  maxWeakHandlers?: number | undefined;
   /**
    * What plugs into the container (see {@link ContainerExtension}): `remoteEvents({ transport })`
    * from `eventwire/remote` carries `{ remote: true }` events between processes; a tracer sees
    * every object adopted and released, every event created and every connection made.
    * Children share them.
    */
-  extensions?: readonly ContainerExtension[];
+  extensions?: readonly ContainerExtension[] | undefined;
 }
 
 interface Registration {

@@ -28,22 +28,38 @@ export type Scope = 'singleton' | 'scoped' | 'transient';
 export const SCOPES: readonly Scope[] = ['singleton', 'scoped', 'transient'];
 
 /** Options of `@publishes(name, options)`: passed to the `Event` the container creates. */
-export interface PublishOptions extends Omit<EventOptions, 'source' | 'trace'> {
+export interface PublishOptions extends Omit<EventOptions, 'source' | 'trace' | 'maxHandlers' | 'maxWeakHandlers' | 'replay' | 'async' | 'timeoutMs'> {
+  // The Event options, again with `| undefined` (an undefined option is an absent one), for
+  // projects compiled with exactOptionalPropertyTypes. See `EventOptions` for what each does.
+  /** See `EventOptions.maxHandlers`. */
+  maxHandlers?: EventOptions['maxHandlers'] | undefined;
+  /** See `EventOptions.maxWeakHandlers`. */
+  maxWeakHandlers?: EventOptions['maxWeakHandlers'] | undefined;
+  /** See `EventOptions.replay`. */
+  replay?: EventOptions['replay'] | undefined;
+  /** See `EventOptions.async`. */
+  async?: EventOptions['async'] | undefined;
+  /** See `EventOptions.timeoutMs`. */
+  timeoutMs?: EventOptions['timeoutMs'] | undefined;
   /**
    * Carry this event between processes when the container has `remoteEvents()`
    * (`eventwire/remote`) among its extensions: every fire is forwarded, and subscribers receive
    * it through the broker (never locally as well). Without it the event is wired locally like
    * any other.
    */
-  remote?: boolean;
+  remote?: boolean | undefined;
 }
 
 /** Options of `@subscribes(Source, event, options)`. */
-export interface SubscribeOptions<S = any, A extends unknown[] = unknown[]> extends Omit<AddOptions, 'signal'> {
+export interface SubscribeOptions<S = any, A extends unknown[] = unknown[]> extends Omit<AddOptions, 'signal' | 'once' | 'priority'> {
+  /** See `AddOptions.once`. */
+  once?: AddOptions['once'] | undefined;
+  /** See `AddOptions.priority`. */
+  priority?: AddOptions['priority'] | undefined;
   /** Called before the handler with the source object and the payload; returning false skips the call. */
-  filter?: (source: S, ...args: A) => boolean;
+  filter?: ((source: S, ...args: A) => boolean) | undefined;
   /** Pass an `EventInfo` (name, source, event) before the payload. */
-  info?: boolean;
+  info?: boolean | undefined;
 }
 
 /** One `@publishes` declaration. */
@@ -72,13 +88,13 @@ export interface InjectableOptions {
    * `'singleton'` (default): one instance per container that holds its registration;
    * `'scoped'`: one per child scope; `'transient'`: a new one per request. See {@link Scope}.
    */
-  scope?: Scope;
+  scope?: Scope | undefined;
   /**
    * The constructor's dependencies, one token per parameter, in order: needs neither emitted
    * metadata nor `@inject`, so it works under standard decorators and every build tool. The
    * compiler checks the list against the constructor's parameter types.
    */
-  deps?: readonly unknown[];
+  deps?: readonly unknown[] | undefined;
 }
 
 /**

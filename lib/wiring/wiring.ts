@@ -352,7 +352,9 @@ export class Wiring<Owner = unknown> {
   private createEvent(object: object, declared: PublishedEvent, existing: Event<unknown[]> | undefined): void {
     // `remote` is for extensions (see `ContainerExtension.carries`), not an Event option.
     const { remote: _remote, ...options } = declared.options;
-    const eventOptions = { ...this.eventOptions, ...options, source: object };
+    const eventOptions: EventOptions = { ...this.eventOptions, source: object };
+    // An option given as undefined is an absent one: it leaves the container's.
+    for (const [key, value] of Object.entries(options)) if (value !== undefined) (eventOptions as Record<string, unknown>)[key] = value;
     let event: Event<unknown[]>;
     if (existing !== undefined) {
       event = existing;
