@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 
 const budgets = [
   { what: 'Event alone', imports: 'Event', budget: 8_000, target: 4_096 },
-  { what: 'Event + decorators + Container', imports: 'Event, publishes, subscribes, injectable, inject, Container', budget: 19_000, target: 12_288 },
+  { what: 'Event + decorators + Container', imports: 'Event, publishes, subscribes, injectable, inject, Container', budget: 19_500, target: 12_288 },
 ];
 
 let failed = false;
