@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Event } from '../lib';
+import { Container, Event, injectable, publishes, subscribes } from '../lib';
 import { setCompileThreshold } from '../lib/core/event';
 import { noUnhandledRejection, recorder, tick } from './helpers';
 
@@ -146,6 +146,25 @@ for (const { tier, threshold } of [{ tier: 'the generic loop', threshold: Infini
         await tick();
         expect(sub.active).to.equal(false);
         expect(failures.map((f) => f.quarantined)).to.deep.equal([false, true]);
+      });
+
+      it('should name a method Class.method in a rejection that arrives after quarantine removed it', async () => {
+        const { failures, onError } = recorder();
+        @injectable() class Src { @publishes() declare readonly ping: Event<[n: number]>; }
+        @injectable() class Flaky {
+          @subscribes(Src, 'ping') async work(n: number): Promise<void> { await tick(); throw new Error(`fail ${n}`); }
+        }
+        // Container-built: held strongly, and a removed strong record lets go of its target.
+        const app = new Container({ onError, quarantine: 1 });
+        app.get(Flaky);
+        const src = app.get(Src);
+        src.ping.fire(1);
+        src.ping.fire(2);   // called before the first rejection removed the handler
+        await tick();
+        await tick();
+        expect(failures.map((f) => [(f.error as Error).message, f.handler, f.quarantined]))
+          .to.deep.equal([['fail 1', 'Flaky.work', true], ['fail 2', 'Flaky.work', false]]);
+        app.dispose();
       });
     });
   });

@@ -106,10 +106,10 @@ export class Dispatch {
    * Accounts for one failure: quarantine, then reporting under `'isolate'`.
    * Returns the failure when the caller must throw or collect it, else undefined.
    */
-  failed(record: HandlerRecord, error: unknown, async: boolean, late = false): { error: unknown } & HandlerFailure | undefined {
+  failed(record: HandlerRecord, error: unknown, async: boolean, late = false, target?: object): { error: unknown } & HandlerFailure | undefined {
     this.failures++;
     // Named before quarantine removes the record (a removed record lets go of its target).
-    const handler = describeHandler(record);
+    const handler = describeHandler(record, target);
     // Consecutive failures only matter to quarantine: without it nothing is counted.
     const quarantined = this.quarantine > 0 && record !== this.forwarder &&
       this.list.countFailure(record) >= this.quarantine && this.list.remove(record);
@@ -139,10 +139,14 @@ export class Dispatch {
 
   /** Routes a promise returned during a synchronous fire to the reporter. */
   watch(record: HandlerRecord, result: PromiseLike<unknown>): void {
+    // The target as the call had it: the record may let go of it before the promise settles
+    // (a quarantine or an unwiring removes it), and the failure still names `Class.method`.
+    const state = stateOf(record);
+    const target = state?.held ?? state?.weak?.deref();
     try {
       result.then(
         () => { resetFailures(record); },
-        (error: unknown) => { this.failed(record, error, true, true); });
+        (error: unknown) => { this.failed(record, error, true, true, target); });
     } catch (error) {
       this.failed(record, error, true, true);
     }
@@ -150,10 +154,10 @@ export class Dispatch {
 }
 
 /** `Class.method` for methods of objects, the function name otherwise. */
-export function describeHandler(record: HandlerRecord): string {
+export function describeHandler(record: HandlerRecord, target?: object): string {
   const name = record.fn.name || '(anonymous)';
   const state = stateOf(record);
-  const target = state?.held ?? state?.weak?.deref();
+  target ??= state?.held ?? state?.weak?.deref();
   return target === undefined ? name : `${className(target)}.${name}`;
 }
 

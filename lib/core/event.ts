@@ -547,7 +547,7 @@ export class Event<A extends unknown[] = []> implements Disposable {
         abandoned = true;
         // Failures collected so far would be lost with the fire: reported.
         for (const failure of collected ?? []) report(d.onError, failure);
-        throw this.gaveUp(signal, reason === TIMED_OUT ? timeoutMs : undefined, [...unsettled!].map(describeHandler));
+        throw this.gaveUp(signal, reason === TIMED_OUT ? timeoutMs : undefined, [...unsettled!].map((record) => describeHandler(record)));
       }
     };
     const pending: Promise<void>[] = [];
