@@ -173,6 +173,9 @@ export class RedisTransport implements Transport {
       this.command.disconnect();
     }
     for (const connection of this.blocking) connection.disconnect();
+    // Lets the connections' disconnect timers (disconnectTimeout 0, set above) run out first:
+    // once close() resolved, the transport holds no timer (timers of one length run in order).
+    await new Promise((resolve) => setTimeout(resolve, 1));
   }
 
   private openBlocking(): Redis {
@@ -188,7 +191,10 @@ export class RedisTransport implements Transport {
   }
 
   private connect(extra: RedisOptions): Redis {
-    const overrides: RedisOptions = { maxRetriesPerRequest: null, enableOfflineQueue: true, ...extra };
+    // disconnectTimeout 0: ioredis's disconnect() keeps a timer of that length until the socket
+    // emits 'close', which a socket that already failed (broker down) never does again: with its
+    // default (2 s) the process would stay alive that long after disposeAsync() resolved.
+    const overrides: RedisOptions = { maxRetriesPerRequest: null, enableOfflineQueue: true, disconnectTimeout: 0, ...extra };
     const { connection } = this.options;
     if (connection === undefined) return new Redis(overrides);
     if (typeof connection === 'string') return new Redis(connection, overrides);

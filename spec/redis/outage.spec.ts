@@ -132,6 +132,24 @@ describeBroker('Redis transport: outages and crashes', () => {
     })).to.throw(TransportClosedError, /is closed/);
   });
 
+  it('should leave no timer of the transport behind once disposeAsync() resolved, after an outage', async () => {
+    await server.kill9();
+    const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    @injectable()
+    class Ledger {
+      @subscribes(Shop, 'orderPlaced') onOrderPlaced(): void { /* never reached: the broker is down */ }
+    }
+    const { app, failures } = node(server, 'timers', { closeTimeoutMs: 100 });
+    app.get(Ledger);
+    const stranded = app.get(Shop).orderPlaced.fireAsync({ id: 'stranded', total: 1 }).catch((error: unknown) => error);
+    await eventually('the outage to be reported', () => failures.some((f) => /Cannot connect to/.test(String(f))));
+    expect(timers(), 'the transport and its consumer hold timers while they run').to.be.above(before);
+    await app.disposeAsync();
+    expect(timers(), 'no timer left once disposeAsync() resolved').to.equal(before);
+    expect(String(await stranded)).to.match(/PublishError: .*NOT published/);
+  });
+
   it('should redeliver the event of a consumer killed mid-handler to another instance, and not before it died', async () => {
     const hanging = await ServiceProcess.start({ url: server.url, namespace: 'mid', service: 'Billing', hang: true, claimIdleMs: 1000 });
     const { app } = node(server, 'mid');
