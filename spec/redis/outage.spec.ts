@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { createHook } from 'node:async_hooks';
 import { injectable, subscribes } from '../../lib';
 import { BrokerError, PublishBufferFullError, TransportClosedError } from '../../lib/remote';
 import { streamKey } from '../../lib/redis';
@@ -134,20 +135,26 @@ describeBroker('Redis transport: outages and crashes', () => {
 
   it('should leave no timer of the transport behind once disposeAsync() resolved, after an outage', async () => {
     await server.kill9();
-    const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-    const before = timers();
-    @injectable()
-    class Ledger {
-      @subscribes(Shop, 'orderPlaced') onOrderPlaced(): void { /* never reached: the broker is down */ }
+    // Every timer created from here on (Node sets `_destroyed` on a Timeout once it ran or was cleared).
+    const created: { _destroyed?: boolean }[] = [];
+    const hook = createHook({ init: (_id, type, _trigger, resource) => { if (type === 'Timeout') created.push(resource as { _destroyed?: boolean }); } });
+    hook.enable();
+    try {
+      @injectable()
+      class Ledger {
+        @subscribes(Shop, 'orderPlaced') onOrderPlaced(): void { /* never reached: the broker is down */ }
+      }
+      const { app, failures } = node(server, 'timers', { closeTimeoutMs: 100 });
+      app.get(Ledger);
+      const stranded = app.get(Shop).orderPlaced.fireAsync({ id: 'stranded', total: 1 }).catch((error: unknown) => error);
+      await eventually('the outage to be reported', () => failures.some((f) => /Cannot connect to/.test(String(f))));
+      expect(created.filter((t) => t._destroyed !== true), 'the transport and its consumer hold timers while they run').to.not.have.length(0);
+      await app.disposeAsync();
+      expect(created.filter((t) => t._destroyed !== true), 'no timer left once disposeAsync() resolved').to.have.length(0);
+      expect(String(await stranded)).to.match(/PublishError: .*NOT published/);
+    } finally {
+      hook.disable();
     }
-    const { app, failures } = node(server, 'timers', { closeTimeoutMs: 100 });
-    app.get(Ledger);
-    const stranded = app.get(Shop).orderPlaced.fireAsync({ id: 'stranded', total: 1 }).catch((error: unknown) => error);
-    await eventually('the outage to be reported', () => failures.some((f) => /Cannot connect to/.test(String(f))));
-    expect(timers(), 'the transport and its consumer hold timers while they run').to.be.above(before);
-    await app.disposeAsync();
-    expect(timers(), 'no timer left once disposeAsync() resolved').to.equal(before);
-    expect(String(await stranded)).to.match(/PublishError: .*NOT published/);
   });
 
   it('should redeliver the event of a consumer killed mid-handler to another instance, and not before it died', async () => {
