@@ -66,6 +66,14 @@ export interface RedisTransportOptions {
    * 1 MiB: send a reference (a key, a URL) to larger data.
    */
   maxPayloadBytes?: number;
+  /**
+   * The longest a publish waits for the broker to confirm it; `await fireAsync()` of a remote
+   * event then rejects with a `PublishError` naming the event and the broker. A publish still
+   * buffered then (the broker unreachable) is WITHDRAWN: it is never sent later, so retrying it
+   * cannot duplicate it. One already sent may still be stored (the error says so). Set it below
+   * your request timeout on request paths. Default 10 000.
+   */
+  publishTimeoutMs?: number;
   /** How long `close()` waits for handlers in flight and for unconfirmed publishes. Default 10 000. */
   closeTimeoutMs?: number;
   /**
@@ -102,12 +110,13 @@ export function resolveOptions(options: RedisTransportOptions, consumerName: str
     maxStreamLength: options.maxStreamLength,
     dedupTtlMs: options.dedupTtlMs ?? (retentionMs === 0 ? DAY : retentionMs),
     maxPayloadBytes: options.maxPayloadBytes ?? 1024 * 1024,
+    publishTimeoutMs: options.publishTimeoutMs ?? 10_000,
     closeTimeoutMs: options.closeTimeoutMs ?? 10_000,
     onError: options.onError ?? ((error) => { process.stderr.write(`eventwire/redis: ${error.message}\n`); }),
   };
   const counts = ['maxInFlight', 'maxAttempts', 'maxPendingPublishes', 'maxPayloadBytes'] as const;
   for (const name of counts) whole(name, resolved[name], 1);
-  const times = ['retryDelayMs', 'retentionMs', 'claimIdleMs', 'claimIntervalMs', 'blockMs', 'dedupTtlMs', 'closeTimeoutMs'] as const;
+  const times = ['retryDelayMs', 'retentionMs', 'claimIdleMs', 'claimIntervalMs', 'blockMs', 'dedupTtlMs', 'publishTimeoutMs', 'closeTimeoutMs'] as const;
   for (const name of times) whole(name, resolved[name], name === 'retryDelayMs' || name === 'retentionMs' ? 0 : 1);
   if (resolved.maxStreamLength !== undefined) whole('maxStreamLength', resolved.maxStreamLength, 1);
   for (const name of ['prefix', 'consumerName'] as const) {

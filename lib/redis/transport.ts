@@ -20,6 +20,8 @@ import { resolveOptions, type RedisTransportOptions, type ResolvedOptions } from
  * - Publishing never waits: while the broker is unreachable, publishes are buffered in memory
  *   up to `maxPendingPublishes`, then `publish` THROWS `PublishBufferFullError` synchronously.
  *   Buffered publishes are lost if the process exits before the broker comes back.
+ * - No publish waits for the broker longer than `publishTimeoutMs` (10 s): one still buffered
+ *   then is withdrawn (never sent later) and its promise rejects with a `PublishError`.
  * - Consumers read on their own connection with a finite `BLOCK`, and resume by themselves
  *   after the broker restarts.
  *
@@ -38,8 +40,14 @@ export class RedisTransport implements Transport {
   private readonly command: Redis;
   private readonly blocking = new Set<Redis>();
   private readonly consumers = new Set<StreamConsumer>();
-  /** Unconfirmed publishes: each one's settled promise, and how to fail it at close. */
-  private readonly publishes = new Map<Promise<void>, (error: Error) => void>();
+  /** Publishes the broker has not confirmed, oldest (so earliest deadline) first. */
+  private readonly unconfirmed = new Set<Publish>();
+  /** How many of them are still buffered here, not sent yet: those can be withdrawn. */
+  private unsent = 0;
+  /** Fires at the oldest unconfirmed publish's deadline (publishTimeoutMs); none while nothing is unconfirmed. */
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  /** Called once no publish is unconfirmed (close waits for it). */
+  private whenNoneUnconfirmed: (() => void)[] = [];
   private closing: Promise<void> | undefined;
   private closed = false;
   private connected = false;
@@ -56,9 +64,10 @@ export class RedisTransport implements Transport {
     this.command.on('ready', () => {
       if (this.reportedDown && !this.closed) {
         this.report(new BrokerError(
-          `${this.everConnected ? 'Connected again to' : 'Connected to'} ${this.description} after ${Date.now() - this.downSince} ms: the ${this.publishes.size} buffered publish(es) ` +
+          `${this.everConnected ? 'Connected again to' : 'Connected to'} ${this.description} after ${Date.now() - this.downSince} ms: the ${this.unsent} buffered publish(es) ` +
           'are being sent, and consumers read again.'));
       }
+      this.sendBuffered();
       // One listener for all: a listener per consumer would trip EventEmitter's leak warning.
       this.idempotency.renew();
       for (const consumer of this.consumers) consumer.commandReady(this.everConnected);
@@ -77,9 +86,9 @@ export class RedisTransport implements Transport {
     this.idempotency = new RedisIdempotencyStore(this.command, `${this.options.prefix}:seen`, leaseMs, this.options.dedupTtlMs);
   }
 
-  /** Publishes not yet confirmed by the broker. */
+  /** Publishes not yet confirmed by the broker (buffered, or sent and not answered yet). */
   get pendingPublishes(): number {
-    return this.publishes.size;
+    return this.unconfirmed.size;
   }
 
   /** See {@link Transport.publish}: `XADD` to `<prefix>:<namespace>:<event>`. */
@@ -99,28 +108,85 @@ export class RedisTransport implements Transport {
           'instead, or raise maxPayloadBytes.');
       }
     }
-    if (this.publishes.size >= maxPendingPublishes) {
-      const state = this.connected ? '' : this.reportedDown ? ', which is unreachable' : ', whose connection is still opening';
+    if (this.unconfirmed.size >= maxPendingPublishes) {
       throw new PublishBufferFullError(
-        `Cannot publish ${what}: ${this.publishes.size} earlier publishes are still waiting for ${this.description}` +
-        `${state} (maxPendingPublishes = ${maxPendingPublishes}). ` +
+        `Cannot publish ${what}: ${this.unconfirmed.size} earlier publishes are still waiting for ${this.description}` +
+        `${this.state()} (maxPendingPublishes = ${maxPendingPublishes}). ` +
         'This event was NOT published: retry it later, publish more slowly (await fireAsync), or raise maxPendingPublishes.');
     }
     const key = streamKey(this.options.prefix, envelope.namespace, envelope.name);
     // One strategy per XADD: by length when asked, else by age (stream ids start with their time in ms).
     const trim = maxStreamLength !== undefined ? ['MAXLEN', '~', maxStreamLength]
       : retentionMs > 0 ? ['MINID', '~', Math.max(0, Date.now() - retentionMs)] : [];
-    let fail!: (error: Error) => void;
+    let publish!: Publish;
     const stored = new Promise<void>((resolve, reject) => {
-      fail = reject;
-      this.command.call('XADD', key, ...trim, '*', ...toFields(envelope)).then(
-        () => resolve(),
-        (cause: unknown) => reject(new PublishError(`The ${what} was NOT stored in ${key} on ${this.description}: ${message(cause)}.`, { cause })));
+      publish = { what, key, args: [...trim, '*', ...toFields(envelope)], deadline: Date.now() + this.options.publishTimeoutMs, sent: false, resolve, reject };
     });
-    const settled = stored.then(() => undefined, () => undefined);
-    this.publishes.set(settled, (error) => fail(new PublishError(`The ${what} ${error.message}`, { cause: error })));
-    void settled.then(() => this.publishes.delete(settled));
+    this.unconfirmed.add(publish);
+    this.unsent++;
+    // Sent at once when connected (after any still buffered, to keep the order); else when the connection is ready.
+    if (this.command.status === 'ready') this.sendBuffered();
+    this.deadlineTimer ??= setTimeout(() => this.expire(), this.options.publishTimeoutMs);
     return stored;
+  }
+
+  /** Sends the buffered publishes, oldest first. */
+  private sendBuffered(): void {
+    if (this.unsent === 0) return;
+    for (const publish of this.unconfirmed) {
+      if (publish.sent) continue;
+      publish.sent = true;
+      this.unsent--;
+      this.command.call('XADD', publish.key, ...publish.args).then(
+        () => this.settle(publish, undefined),
+        (cause: unknown) => this.settle(publish, new PublishError(
+          `The ${publish.what} was NOT stored in ${publish.key} on ${this.description}: ${message(cause)}.`, { cause })));
+      if (this.unsent === 0) return;
+    }
+  }
+
+  /**
+   * Settles a publish that is still unconfirmed (later answers of a publish already settled, by
+   * its deadline or by closing, are ignored).
+   */
+  private settle(publish: Publish, error: Error | undefined): void {
+    if (!this.unconfirmed.delete(publish)) return;
+    if (!publish.sent) this.unsent--;
+    if (error === undefined) publish.resolve();
+    else publish.reject(error);
+    if (this.unconfirmed.size > 0) return;
+    clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
+    for (const resolve of this.whenNoneUnconfirmed.splice(0)) resolve();
+  }
+
+  /**
+   * Fails the publishes whose publishTimeoutMs has passed: one still buffered is withdrawn (it
+   * will never be sent); one already sent may still be stored, and the error says so.
+   */
+  private expire(): void {
+    this.deadlineTimer = undefined;
+    const now = Date.now();
+    const { publishTimeoutMs } = this.options;
+    for (const publish of this.unconfirmed) {
+      if (publish.deadline > now) {
+        this.deadlineTimer = setTimeout(() => this.expire(), publish.deadline - now);
+        return;
+      }
+      this.settle(publish, publish.sent
+        ? new PublishError(
+          `The ${publish.what} was sent to ${this.description} but not confirmed within publishTimeoutMs (${publishTimeoutMs} ms)${this.state()}: ` +
+          'it may have been stored, or be stored once the connection is back (the client sends it again; subscribers drop that duplicate by its id). ' +
+          'Publishing it again as a new event may deliver it twice.')
+        : new PublishError(
+          `Cannot publish ${publish.what}: ${this.description} did not take it within publishTimeoutMs (${publishTimeoutMs} ms)${this.state()}. ` +
+          'It was withdrawn: it was NOT published and will not be sent later. Retry it if it must go out, or raise publishTimeoutMs.'));
+    }
+  }
+
+  /** `, which is unreachable` or `, whose connection is still opening` while not connected, for messages. */
+  private state(): string {
+    return this.connected ? '' : this.reportedDown ? ', which is unreachable' : ', whose connection is still opening';
   }
 
   /** See {@link Transport.subscribe}. */
@@ -153,15 +219,17 @@ export class RedisTransport implements Transport {
     await Promise.all([...this.consumers].map((c) => c.close()));
     this.closed = true;
     this.idempotency.close();
-    const flushed = this.publishes.size === 0 ||
-      await within(Promise.all(this.publishes.keys()), this.options.closeTimeoutMs).then(() => true, () => false);
+    const flushed = this.unconfirmed.size === 0 ||
+      await within(new Promise<void>((resolve) => this.whenNoneUnconfirmed.push(resolve)), this.options.closeTimeoutMs).then(() => true, () => false);
     if (!flushed) {
-      // Fails the buffered publishes: each one is reported to its event's onError. (ioredis
-      // would leave its queued commands unsettled when disconnected while reconnecting.)
-      const stranded = this.publishes.size;
-      const reason = new Error(`was not confirmed by ${this.description} within closeTimeoutMs when the transport closed: it was probably NOT published.`);
-      for (const fail of this.publishes.values()) fail(reason);
-      await Promise.all(this.publishes.keys());
+      // Fails the publishes still unconfirmed: each one is reported to its event's onError (or
+      // rejects its fireAsync). Those still buffered are never sent: the connection closes now.
+      const stranded = this.unconfirmed.size;
+      const reason = `was not confirmed by ${this.description} within closeTimeoutMs when the transport closed: it was probably NOT published.`;
+      for (const publish of this.unconfirmed) {
+        const cause = new Error(reason);
+        this.settle(publish, new PublishError(`The ${publish.what} ${reason}`, { cause }));
+      }
       this.command.disconnect();
       this.report(new PublishError(
         `Closed the Redis transport with ${stranded} publish(es) the broker ${this.description} never confirmed ` +
@@ -221,6 +289,21 @@ export class RedisTransport implements Transport {
       process.stderr.write(`eventwire/redis: ${error.message}\n`);
     }
   }
+}
+
+/** One publish the broker has not confirmed yet. */
+interface Publish {
+  /** `remote event "<name>" (id <id>)`, for messages. */
+  readonly what: string;
+  readonly key: string;
+  /** The XADD arguments after the key. */
+  readonly args: (string | number)[];
+  /** When publishTimeoutMs has passed for it (ms since the epoch). */
+  readonly deadline: number;
+  /** True once its XADD went to the connection: from then on it may be stored, and cannot be withdrawn. */
+  sent: boolean;
+  resolve(): void;
+  reject(error: Error): void;
 }
 
 function message(error: unknown): string {

@@ -139,7 +139,9 @@ export interface IdempotencyStore {
  * - `publish` MUST NOT wait for the broker before returning. It returns a promise that settles
  *   when the broker has stored the message, and it THROWS SYNCHRONOUSLY (never rejects) when
  *   the message cannot even be buffered (buffer full, transport closed), so that `fire()`
- *   can report it at once.
+ *   can report it at once. It SHOULD bound how long that promise stays pending, and withdraw a
+ *   message it has not sent by then, so that a caller told it failed can retry it without
+ *   duplicating it (the Redis transport: `publishTimeoutMs`).
  * - A consumer acknowledges a message only after `handle` resolved; it redelivers messages
  *   whose consumer died; it dead-letters poison messages and messages that failed too often.
  */

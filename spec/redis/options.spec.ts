@@ -14,6 +14,7 @@ describe(`${RedisTransport.name} options and wire format`, () => {
       [{ maxStreamLength: 0 }, /maxStreamLength must be a whole number from 1/],
       [{ retentionMs: -1 }, /retentionMs must be a whole number from 0, got -1/],
       [{ maxPayloadBytes: 0 }, /maxPayloadBytes must be a whole number from 1, got 0/],
+      [{ publishTimeoutMs: 0 }, /publishTimeoutMs must be a whole number from 1, got 0/],
       [{ prefix: '' }, /prefix must be a non-empty string/],
       [{ startFrom: 'end' }, /startFrom must be 'new' or 'beginning', got "end"/],
       [{ onError: 'log' }, /onError must be a function/],

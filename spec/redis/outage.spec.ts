@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createHook } from 'node:async_hooks';
-import { injectable, subscribes } from '../../lib';
-import { BrokerError, PublishBufferFullError, TransportClosedError } from '../../lib/remote';
+import { FireAbortedError, injectable, subscribes } from '../../lib';
+import { BrokerError, PublishBufferFullError, PublishError, TransportClosedError } from '../../lib/remote';
 import { streamKey } from '../../lib/redis';
 import { Shop, type Order } from './fixtures/shop';
 import { describeBroker, eventually, inspect, killServices, node, orders, pendingCount, ServiceProcess, tally, waitDrained } from './helpers';
@@ -131,6 +131,60 @@ describeBroker('Redis transport: outages and crashes', () => {
     expect(() => transport.publish({
       id: 'x', name: 'orderPlaced', namespace: 'closing', version: 1, occurredAt: '', headers: {}, payload: '[]',
     })).to.throw(TransportClosedError, /is closed/);
+  });
+
+  it('should fail a publish the broker did not take within publishTimeoutMs, and withdraw it: it is never sent later', async () => {
+    await server.kill9();
+    const { app, transport, failures } = node(server, 'withdrawn', { publishTimeoutMs: 300 });
+    const shop = app.get(Shop);
+    let redis: ReturnType<typeof inspect> | undefined;
+    try {
+      const awaited = shop.orderPlaced.fireAsync({ id: 'awaited', total: 1 }).then(() => 'stored', (error: unknown) => error);
+      shop.orderPlaced.fire({ id: 'fired', total: 2 });
+      // The caller gives up first (fireAsyncWith's own bound): the publish stays buffered until publishTimeoutMs.
+      const bounded = shop.orderPlaced.fireAsyncWith({ timeoutMs: 50 }, { id: 'bounded', total: 3 }).then(() => 'stored', (error: unknown) => error);
+      expect(await bounded).to.be.instanceOf(FireAbortedError);
+      expect(transport.pendingPublishes, 'still buffered after the caller gave up').to.equal(3);
+      const error = await awaited;
+      expect(error).to.be.instanceOf(PublishError);
+      expect((error as Error).message).to.match(new RegExp(
+        '^Cannot publish remote event "orderPlaced" \\(id [0-9a-f-]+\\): redis://127\\.0\\.0\\.1:\\d+ did not take it within publishTimeoutMs \\(300 ms\\), ' +
+        'which is unreachable\\. It was withdrawn: it was NOT published and will not be sent later'));
+      // The other two were withdrawn as well (each at its own deadline), and reported: no caller waits for them.
+      await eventually('every publish to be withdrawn', () => transport.pendingPublishes === 0);
+      const reported = failures.filter((f): f is PublishError => f instanceof PublishError).map((f) => f.message);
+      expect(reported).to.have.length(2);
+      expect(reported.every((m) => /did not take it within publishTimeoutMs \(300 ms\).*withdrawn/.test(m))).to.equal(true);
+      await server.restart();
+      redis = inspect(server.url);
+      await shop.orderPlaced.fireAsync({ id: 'after', total: 4 });
+      const stored = (await redis.xrange(streamKey('eventwire', 'withdrawn', 'orderPlaced'), '-', '+'))
+        .map(([, fields]) => (JSON.parse(fields[fields.indexOf('payload') + 1]) as [Order])[0].id);
+      expect(stored, 'nothing withdrawn was sent once the broker was back').to.deep.equal(['after']);
+    } finally {
+      await app.disposeAsync();
+      await redis?.quit();
+    }
+  });
+
+  it('should fail a publish sent but not confirmed within publishTimeoutMs, saying it may still be stored', async () => {
+    const { app, failures } = node(server, 'unconfirmed', { publishTimeoutMs: 200 });
+    const shop = app.get(Shop);
+    const redis = inspect(server.url);
+    try {
+      await shop.orderPlaced.fireAsync({ id: 'before', total: 0 });
+      await redis.call('CLIENT', 'PAUSE', 1000, 'WRITE');   // the broker takes the XADD and answers it after the pause
+      const error = await shop.orderPlaced.fireAsync({ id: 'paused', total: 1 }).then(() => 'stored', (e: unknown) => e);
+      expect(error).to.be.instanceOf(PublishError);
+      expect((error as Error).message).to.match(
+        /^The remote event "orderPlaced" \(id [0-9a-f-]+\) was sent to redis:\/\/127\.0\.0\.1:\d+ but not confirmed within publishTimeoutMs \(200 ms\): it may have been stored/);
+      await eventually('the paused write to be stored after all', async () =>
+        (await redis.xlen(streamKey('eventwire', 'unconfirmed', 'orderPlaced'))) === 2);
+      expect(failures.filter((f) => !(f instanceof BrokerError)), 'given to the caller, not reported').to.deep.equal([]);
+    } finally {
+      await app.disposeAsync();
+      await redis.quit();
+    }
   });
 
   it('should leave no timer of the transport behind once disposeAsync() resolved, after an outage', async () => {
