@@ -16,7 +16,7 @@ import { runStandard } from './helpers';
 const root = path.resolve(__dirname, '..');
 const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
-  name: string; bin?: Record<string, string>; scripts: Record<string, string>;
+  name: string; bin?: Record<string, string>; scripts: Record<string, string>; devDependencies: Record<string, string>;
 };
 
 interface Block {
@@ -184,6 +184,8 @@ describe('README.md', function () {
       [/^npm install && npm run demo$/, () => expect(pkg.scripts).to.have.property('demo')],
       [/^npm test$/, () => expect(pkg.scripts).to.have.property('test')],
       [/^npm install (\S+)$/, (m) => expect(m[1]).to.equal(pkg.name)],
+      // The Vitest 4 + standard decorators leg of `npm run test:toolchains` uses these very packages.
+      [/^npm install -D unplugin-swc @swc\/core$/, () => expect(pkg.devDependencies).to.include.keys('unplugin-swc', '@swc/core')],
       [/^npm run (\S+)$/, (m) => expect(pkg.scripts).to.have.property(m[1])],
       [/^EVENTWIRE_TRACE=(1|dead) npm run demo$/, () => expect(pkg.scripts).to.have.property('demo')],
       [/^npx eventwire graph \S+\.(js|ts) --format (text|mermaid|dot)( \| dot -Tsvg > \S+\.svg)?$/, () => expect(pkg.bin).to.deep.equal({ eventwire: 'dist/cli.js' })],

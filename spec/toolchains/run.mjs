@@ -1,6 +1,7 @@
 // The toolchain matrix (`npm run test:toolchains`, run once by .ci/run): the same decorated
 // sample app (spec/toolchains/app.ts) compiled and run by tsc (legacy and standard decorators),
-// tsx (esbuild, standard), SWC (legacy and standard) and Vitest 4 (Oxc, legacy). Every leg must
+// tsx (esbuild, standard), SWC (legacy and standard), Vitest 4 (Oxc, legacy) and Vitest 4 with
+// unplugin-swc (standard, the README's config). Every leg must
 // print exactly the lines of spec/toolchains/expected.txt. Exits non-zero if one differs.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -45,6 +46,11 @@ const legs = {
   'Vitest 4 (Oxc), legacy decorators': () => {
     const file = path.join(out, 'vitest.out');
     run(bin('vitest'), ['run', '--config', 'spec/toolchains/vitest.config.mts', '--reporter', 'dot'], { EVENTWIRE_TOOLCHAIN_OUT: file });
+    return readFileSync(file, 'utf8');
+  },
+  'Vitest 4 (unplugin-swc), standard decorators': () => {
+    const file = path.join(out, 'vitest-standard.out');
+    run(bin('vitest'), ['run', '--config', 'spec/toolchains/vitest.standard.config.mts', '--reporter', 'dot'], { EVENTWIRE_TOOLCHAIN_OUT: file });
     return readFileSync(file, 'utf8');
   },
 };
