@@ -17,6 +17,7 @@ const root = path.resolve(__dirname, '..');
 const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
   name: string; bin?: Record<string, string>; scripts: Record<string, string>; devDependencies: Record<string, string>;
+  repository: { url: string };
 };
 
 interface Block {
@@ -75,11 +76,20 @@ describe('README.md', function () {
 
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('should start with the two commands a newcomer needs, before any section', () => {
-    const first = blocks[0];
+  it('should start, for a package user, with Install, then the 30-second example', () => {
+    const sections = [...readme.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
+    expect(sections.slice(0, 2)).to.deep.equal(['Install', 'In 30 seconds']);
+    expect(blocks[0]).to.include({ lang: 'sh', code: `npm install ${pkg.name}\n` });
+  });
+
+  it('should give the two commands a contributor needs first in "Working on eventwire", linked from the top', () => {
+    const section = readme.slice(readme.indexOf('\n## Working on eventwire\n'));
+    expect(readme.indexOf('\n## Working on eventwire\n'), 'the section').to.be.above(0);
+    expect(readme.slice(0, readme.indexOf('\n## '))).to.contain('[Working on eventwire](#working-on-eventwire)');
+    const first = codeBlocks(section)[0];
     expect(first.lang).to.equal('sh');
     expect(first.code).to.equal('npm install && npm run demo\nnpm test\n');
-    expect(readme.indexOf('```sh')).to.be.below(readme.indexOf('\n## '));
+    expect(section.indexOf('```sh')).to.be.below(section.indexOf('\n## ', 1));
     expect(pkg.scripts.demo).to.equal('node --expose-gc -r ts-node/register demo/index.ts');
     expect(pkg.scripts.test).to.be.a('string');
   });
@@ -204,9 +214,15 @@ describe('README.md', function () {
     expect(section).to.contain('npm run bench').and.contain('bench/README.md');
   });
 
-  it('should link only to files that exist', () => {
-    const links = [...readme.matchAll(/\]\(((?!https?:)[^)#]+)\)/g)].map((m) => m[1]);
-    expect(links.length).to.be.greaterThan(0);
-    expect(links.filter((link) => !existsSync(path.join(root, link)))).to.deep.equal([]);
+  it('should link relatively only to files the package ships, and to the others by repository URL, all existing', () => {
+    // The README is also the package's: a relative link must work in the tarball (see scripts/check-package.sh).
+    const relative = [...readme.matchAll(/\]\(((?!https?:)[^)#]+)[^)]*\)/g)].map((m) => m[1]);
+    expect(relative.length).to.be.greaterThan(0);
+    expect(relative.filter((link) => !/^(docs\/[a-z-]+\.md|LICENSE)$/.test(link)), 'not in the package').to.deep.equal([]);
+    expect(relative.filter((link) => !existsSync(path.join(root, link)))).to.deep.equal([]);
+    const repository = pkg.repository.url.replace(/^git\+/, '').replace(/\.git$/, '');
+    const absolute = [...readme.matchAll(new RegExp(`\\]\\(${repository.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/(?:blob|tree)/main/([^)#]+)`, 'g'))].map((m) => m[1]);
+    expect(absolute.length).to.be.greaterThan(0);
+    expect(absolute.filter((link) => !existsSync(path.join(root, link)))).to.deep.equal([]);
   });
 });
