@@ -123,26 +123,35 @@ export class RedisTransport implements Transport {
       publish = { what, key, args: [...trim, '*', ...toFields(envelope)], deadline: Date.now() + this.options.publishTimeoutMs, sent: false, resolve, reject };
     });
     this.unconfirmed.add(publish);
-    this.unsent++;
     // Sent at once when connected (after any still buffered, to keep the order); else when the connection is ready.
-    if (this.command.status === 'ready') this.sendBuffered();
+    if (this.command.status !== 'ready') this.unsent++;
+    else if (this.unsent === 0) this.send(publish);
+    else {
+      this.unsent++;
+      this.sendBuffered();
+    }
     this.deadlineTimer ??= setTimeout(() => this.expire(), this.options.publishTimeoutMs);
     return stored;
   }
 
-  /** Sends the buffered publishes, oldest first. */
+  /** Sends the buffered publishes, oldest first (a scan of the unconfirmed ones, only while some are buffered). */
   private sendBuffered(): void {
     if (this.unsent === 0) return;
     for (const publish of this.unconfirmed) {
       if (publish.sent) continue;
-      publish.sent = true;
       this.unsent--;
-      this.command.call('XADD', publish.key, ...publish.args).then(
-        () => this.settle(publish, undefined),
-        (cause: unknown) => this.settle(publish, new PublishError(
-          `The ${publish.what} was NOT stored in ${publish.key} on ${this.description}: ${message(cause)}.`, { cause })));
+      this.send(publish);
       if (this.unsent === 0) return;
     }
+  }
+
+  /** Hands one publish's XADD to the connection: from now on it cannot be withdrawn. */
+  private send(publish: Publish): void {
+    publish.sent = true;
+    this.command.call('XADD', publish.key, ...publish.args).then(
+      () => this.settle(publish, undefined),
+      (cause: unknown) => this.settle(publish, new PublishError(
+        `The ${publish.what} was NOT stored in ${publish.key} on ${this.description}: ${message(cause)}.`, { cause })));
   }
 
   /**
