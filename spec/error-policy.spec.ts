@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Container, Event, injectable, publishes, subscribes } from '../lib';
-import { setCompileThreshold } from '../lib/core/event';
+import { setCompileThreshold } from '../lib/core/loop';
 import { noUnhandledRejection, recorder, tick } from './helpers';
 
 for (const { tier, threshold } of [{ tier: 'the generic loop', threshold: Infinity }, { tier: 'compiled dispatchers', threshold: 1 }]) {

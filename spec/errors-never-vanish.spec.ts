@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { Event, type ErrorMode, type HandlerFailure } from '../lib';
-import { setCompileThreshold } from '../lib/core/event';
+import { setCompileThreshold } from '../lib/core/loop';
 
 /**
  * Errors never vanish: random mixes of handlers that succeed, throw (Errors and other values)

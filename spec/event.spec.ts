@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Event, DisposedError, InvalidArgumentError, type EventInfo } from '../lib';
-import { setCompileThreshold } from '../lib/core/event';
+import { setCompileThreshold } from '../lib/core/loop';
 import { setCodegen } from '../lib/core/dispatch';
 import { captureStderr, recorder } from './helpers';
 

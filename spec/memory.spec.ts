@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Event } from '../lib';
-import { setCompileThreshold } from '../lib/core/event';
+import { setCompileThreshold } from '../lib/core/loop';
 import { collectUntil } from './helpers';
 
 class Listener {

@@ -1,7 +1,7 @@
 import * as fc from 'fast-check';
 import { setMaxListeners } from 'node:events';
 import { Event, type ErrorMode, type HandlerFailure, type Subscription } from '../lib';
-import { setCompileThreshold } from '../lib/core/event';
+import { setCompileThreshold } from '../lib/core/loop';
 
 /**
  * Model-based test of `Event`: random scenarios run against the real event and against a

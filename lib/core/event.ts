@@ -8,8 +8,6 @@ import { Dispatch, deliverOne, describeHandler } from './dispatch';
 import { call, isThenable } from './invoke';
 import { inactiveSubscription, type Subscription } from './subscription';
 
-export { setCompileThreshold } from './loop';
-
 // Local copies: an imported binding is a property load at every use (see `Flags`).
 const { LIVE, ONCE, INFO } = Flags;
 
