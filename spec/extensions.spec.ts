@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import {
-  Container, DisposedError, Event, InvalidArgumentError, injectable, publishes, subscribes,
+  Container, DisposedError, Event, FireAbortedError, InvalidArgumentError, injectable, publishes, subscribes,
   type ConnectionInfo, type ContainerExtension, type ExtensionHost, type PublishedEvent,
 } from '../lib';
 
@@ -72,6 +72,22 @@ describe('Container extensions (a tracing extension, no transport)', () => {
     stop();
     engine.started.fire(2);
     expect(forwarded).to.deep.equal([1]);
+  });
+
+  it('should name an unsettled forwarder apart from the handlers when a bounded fireAsync gives up', async () => {
+    const extension = tracer([]);
+    const engine = new Container({ extensions: [extension] }).get(Engine);
+    const event = engine.started as Event<unknown[]>;
+    extension.host!.forward(event, function publishSomewhere() { return new Promise(() => undefined); });
+    const error = await event.fireAsyncWith({ timeoutMs: 10 }, 1).then(() => undefined, (e: unknown) => e) as FireAbortedError;
+    expect(error).to.be.instanceOf(FireAbortedError);
+    expect(error.message).to.equal('Event "started" of Engine: fireAsync() gave up after 10 ms (timeoutMs) with its forwarding (publishSomewhere) not settled. ' +
+      'They keep running and their failures are reported to onError; make them settle sooner, or raise timeoutMs.');
+    expect(error.pending, 'forwarding is not a handler').to.deep.equal([]);
+    event.add(function slow() { return new Promise(() => undefined); });
+    const both = await event.fireAsyncWith({ timeoutMs: 10 }, 2).then(() => undefined, (e: unknown) => e) as FireAbortedError;
+    expect(both.message).to.match(/with its forwarding \(publishSomewhere\) not settled, and 1 handler\(s\) not settled: slow\./);
+    expect(both.pending).to.deep.equal(['slow']);
   });
 
   it('should refuse a second forwarder, a forwarder that is not a function, and forwarding a disposed event', () => {

@@ -545,7 +545,9 @@ export class Event<A extends unknown[] = []> implements Disposable {
         abandoned = true;
         // Failures collected so far would be lost with the fire: reported.
         for (const failure of collected ?? []) report(d.onError, failure);
-        throw this.gaveUp(signal, reason === TIMED_OUT ? timeoutMs : undefined, [...unsettled!].map((record) => describeHandler(record)));
+        const forwarder = d.forwarder;
+        const handlers = [...unsettled!].filter((record) => record !== forwarder).map((record) => describeHandler(record));
+        throw this.gaveUp(signal, reason === TIMED_OUT ? timeoutMs : undefined, handlers, forwarder !== undefined && unsettled!.has(forwarder) ? forwarder : undefined);
       }
     };
     const pending: Promise<void>[] = [];
@@ -589,12 +591,16 @@ export class Event<A extends unknown[] = []> implements Disposable {
   }
 
   /** The error of a bounded fireAsync that gave up. */
-  private gaveUp(signal: AbortSignal | undefined, timedOutAfter: number | undefined, pending: string[]): FireAbortedError {
+  private gaveUp(signal: AbortSignal | undefined, timedOutAfter: number | undefined, pending: string[], forwarder?: HandlerRecord): FireAbortedError {
     const why = timedOutAfter !== undefined ? `gave up after ${timedOutAfter} ms (timeoutMs)` : 'was aborted by its signal';
-    const which = pending.length === 0 ? 'before calling any handler' : `with ${pending.length} handler(s) not settled: ${pending.join(', ')}`;
+    // The forwarder is not a handler (see `forwardFires`): named apart, and not in `pending`.
+    const forwarding = forwarder === undefined ? '' : `its forwarding (${forwarder.fn.name || 'forwarder'}) not settled`;
+    const handlers = pending.length === 0 ? '' : `${pending.length} handler(s) not settled: ${pending.join(', ')}`;
+    const which = forwarding === '' && handlers === '' ? 'before calling any handler'
+      : `with ${[forwarding, handlers].filter((part) => part !== '').join(', and ')}`;
     return new FireAbortedError(
       `${this.where()}: fireAsync() ${why} ${which}. ` +
-      (pending.length === 0 ? 'Pass a signal that is not aborted yet.' :
+      (which.startsWith('before') ? 'Pass a signal that is not aborted yet.' :
         'They keep running and their failures are reported to onError; make them settle sooner, or raise timeoutMs.'),
       pending, timedOutAfter === undefined ? { cause: signal?.reason } : undefined);
   }
