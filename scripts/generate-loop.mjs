@@ -60,7 +60,7 @@ import { hold } from './holding';
 import { isThenable } from './invoke';
 
 // Local copies: an imported binding is a property load at every use (see \`Flags\`).
-const { LIVE, ONCE, INFO, FAILURE, FLAG_BITS } = Flags;
+const { LIVE, ONCE, INFO, WEAK, FAILURE, FLAG_BITS } = Flags;
 
 /** Fires with an unchanged handler set before an event compiles a dedicated dispatcher. */
 let compileAfter = 64;

@@ -1,13 +1,13 @@
 import { className } from './describe';
 import { report, type ErrorMode, type ErrorReporter, type HandlerFailure } from './error-policy';
 import type { Event, EventInfo } from './event';
-import { Flags, resetFailures, stateOf, type HandlerList, type HandlerRecord, type RecordState } from './handler-list';
+import { Flags, resetFailures, targetOf, type HandlerList, type HandlerRecord, type RecordState } from './handler-list';
 import { hold, jobs } from './holding';
 import { call, isThenable } from './invoke';
 import { loopDispatcher, resetAfterCall } from './loop';
 
 // Local copies: an imported binding is a property load at every use (see `Flags`).
-const { ONCE, INFO, FAILURE, FLAG_BITS } = Flags;
+const { ONCE, INFO, WEAK, FAILURE, FLAG_BITS } = Flags;
 
 /**
  * Calling an event's handlers, in two tiers with one routine between them:
@@ -141,8 +141,7 @@ export class Dispatch {
   watch(record: HandlerRecord, result: PromiseLike<unknown>): void {
     // The target as the call had it: the record may let go of it before the promise settles
     // (a quarantine or an unwiring removes it), and the failure still names `Class.method`.
-    const state = stateOf(record);
-    const target = state?.held ?? state?.weak?.deref();
+    const target = targetOf(record);
     try {
       result.then(
         () => { resetFailures(record); },
@@ -156,8 +155,7 @@ export class Dispatch {
 /** `Class.method` for methods of objects, the function name otherwise. */
 export function describeHandler(record: HandlerRecord, target?: object): string {
   const name = record.fn.name || '(anonymous)';
-  const state = stateOf(record);
-  target ??= state?.held ?? state?.weak?.deref();
+  target ??= targetOf(record);
   return target === undefined ? name : `${className(target)}.${name}`;
 }
 
@@ -250,7 +248,7 @@ function source(records: readonly HandlerRecord[], list: object, quarantine: boo
     // The state of a record never changes once it has one; a plain record that gets one
     // (its first failure under quarantine) bumps the version, which rebuilds this dispatcher.
     const state = record.s === list ? undefined : record.s as RecordState;
-    const isWeak = state?.weak !== undefined;
+    const isWeak = state !== undefined && (state.flags & WEAK) !== 0;
     // A strongly held target never changes while the record is live: a constant.
     const isStrong = !isWeak && state?.held !== undefined;
     const info = state !== undefined && (state.flags & INFO) !== 0;

@@ -3,7 +3,7 @@ import { checkErrorPolicy, defaultReporter, report, type ErrorPolicyOptions, typ
 import { DisposedError, FireAbortedError, InvalidArgumentError } from './errors';
 import { emitWarning } from './environment';
 import { Flags, HandlerList, HandlerRecord, RecordExtra, RecordState, isLive, resetFailures, targetOf } from './handler-list';
-import { trackOwner, weakTarget } from './weak-targets';
+import { trackOwner } from './weak-targets';
 import { Dispatch, deliverOne, describeHandler } from './dispatch';
 import { call, isThenable } from './invoke';
 import { inactiveSubscription, type Subscription } from './subscription';
@@ -273,7 +273,9 @@ export class Event<A extends unknown[] = []> implements Disposable {
 
   /** Live handlers. Falls when a weakly held target is collected. */
   get size(): number {
-    return this._list.size;
+    const list = this._list;
+    if (list.weak > 0) list.sweep();   // finds the records of collected targets (see `HandlerList.sweep`)
+    return list.size;
   }
 
   /** True after `dispose()`. */
@@ -343,7 +345,7 @@ export class Event<A extends unknown[] = []> implements Disposable {
     if (signal?.aborted) return inactiveSubscription;
 
     const list = this._list;
-    const weak = target === undefined || strong ? undefined : weakTarget(target);
+    const weak = strong ? undefined : target;
     // A plain registration (no option) is a two-field record; anything else gets a state.
     const state = target === undefined && once !== true && info !== true && priority === 0 && signal === undefined
       ? undefined
@@ -353,13 +355,12 @@ export class Event<A extends unknown[] = []> implements Disposable {
     if (info === true && this.d.info === undefined) {
       this.d.info = Object.freeze({ name: this.name, source: this.source, event: this });
     }
-    // Tracked so that, once this event is collected, weak targets and long-lived signals let
-    // go of its records.
+    // Tracked so that, once this event is collected, its records turn inactive and long-lived
+    // signals let go of them.
     if ((weak !== undefined || signal !== undefined) && !list.ownerTracked) {
       list.ownerTracked = true;
       trackOwner(this, list);
     }
-    if (weak !== undefined) weak.add(record);
     if (signal !== undefined) state!.extra!.detach = removeOnAbort(signal, list, record);
     list.insert(record);
     if (weak !== undefined) this.warnIfWeakCrowded(target!);
@@ -668,6 +669,8 @@ export class Event<A extends unknown[] = []> implements Disposable {
   private warnIfWeakCrowded(target: object): void {
     const list = this._list;
     if (this.warnedWeak || this.maxWeakHandlers === 0 || list.weak <= this.maxWeakHandlers) return;
+    list.sweep();   // `weak` counts the records of collected targets not found yet
+    if (list.weak <= this.maxWeakHandlers) return;
     this.warnedWeak = true;
     emitWarning(
       `${this.where()} holds ${list.weak} handlers of weakly held subscribers (limit ${this.maxWeakHandlers}), the latest of ${className(target)}. ` +

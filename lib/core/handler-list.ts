@@ -1,5 +1,4 @@
 import type { Subscription } from './subscription';
-import type { WeakTarget } from './weak-targets';
 
 /**
  * The registrations of one event, kept apart from the `Event` object on purpose: a
@@ -30,6 +29,11 @@ export class HandlerList {
   order: HandlerRecord[] | undefined = undefined;
   private compactScheduled = false;
   /**
+   * `insert` sweeps (see `sweep`) when `weak` reaches this: twice the weak records found
+   * live by the last sweep, at least SWEEP_AT, so sweeping costs O(1) per weak `add`.
+   */
+  private sweepAt = SWEEP_AT;
+  /**
    * The state shared by the records added with `{ once: true }` and no other option: made
    * once per list, never changed (a record removed leaves it for `DEAD`, as a plain one
    * does), so such a record costs no state of its own.
@@ -53,8 +57,8 @@ export class HandlerList {
       // Every priority is 0 (none other was ever used): append, in place. Safe during a
       // fire, which iterates only the length it started with.
       old.push(record);
-      if (state !== this && (state as RecordState).weak !== undefined) this.weak++;
       this.version++;
+      if (state !== this && ((state as RecordState).flags & WEAK) !== 0 && ++this.weak >= this.sweepAt) this.sweep();
       return;
     }
     const priority = priorityOf(record);
@@ -71,8 +75,8 @@ export class HandlerList {
       for (let i = at; i < old.length; i++) next.push(old[i]);
       this.records = next;
     }
-    if (weakOf(record) !== undefined) this.weak++;
     this.version++;
+    if (weakOf(record) !== undefined && ++this.weak >= this.sweepAt) this.sweep();
   }
 
   /**
@@ -116,8 +120,35 @@ export class HandlerList {
     }
   }
 
+  /** Records live or not yet found dead (a collected weak target is found by a fire or a `sweep`). */
   get size(): number {
     return this.records.length - this.dead;
+  }
+
+  /**
+   * Finds the weak records whose target was collected, marks them dead and compacts. Nothing
+   * tells a list when a target is collected (a FinalizationRegistry cell per target cost
+   * about 72 bytes, a WeakMap entry to share it 32 more): a fire finds the dead records it
+   * meets, and this finds the rest, called by `insert` every time the weak records doubled
+   * (so a quiet event's dead records stay fewer than its live ones, plus SWEEP_AT), by
+   * `Event.size` and by `Subscription.active`. Dereferencing keeps the live targets until
+   * the current job ends, as a fire does.
+   */
+  sweep(): void {
+    if (this.weak > 0) {
+      const records = this.records;
+      for (let i = 0; i < records.length; i++) {
+        const s = records[i].s as RecordState;
+        if ((s.flags & (LIVE | WEAK)) === (LIVE | WEAK) && s.list === this && s.held === undefined && s.deref() === undefined) {
+          kill(records[i], this);
+          this.forget(records[i]);
+          this.dead++;
+          this.version++;
+        }
+      }
+      this.compact();
+    }
+    this.sweepAt = Math.max(SWEEP_AT, this.weak * 2);
   }
 
   /**
@@ -154,14 +185,13 @@ export class HandlerList {
 
   /**
    * The event owning this list was collected while the targets of its weak records live on:
-   * forgets those records, so the targets do not keep them, and marks them inactive, so
-   * whoever still holds one (a container's bookkeeping) can let it go.
+   * marks its records inactive, so whoever still holds one (a container's bookkeeping) can
+   * let it go, and detaches long-lived abort signals.
    */
   abandon(): void {
     for (const record of this.records) {
       stateOf(record)?.extra?.detach?.();   // an AbortSignal that outlives the event lets go of the record
       kill(record, this);
-      weakOf(record)?.delete(record);
     }
   }
 
@@ -175,10 +205,7 @@ export class HandlerList {
     const s = record.s;
     if (s === DEAD) return;
     const state = s as RecordState;
-    if (state.weak !== undefined) {
-      this.weak--;
-      state.weak.delete(record);
-    }
+    if ((state.flags & WEAK) !== 0) this.weak--;
     const extra = state.extra;
     if (extra?.detach !== undefined) {
       const detach = extra.detach;
@@ -190,6 +217,8 @@ export class HandlerList {
 
 /** Tombstones are compacted once there are at least this many and they are half of `records`. */
 const COMPACT_AT = 8;
+/** The fewest weak records at which `insert` sweeps (see `HandlerList.sweep`). */
+const SWEEP_AT = 32;
 
 // ---------------------------------------------------------------------------
 // Records
@@ -213,37 +242,51 @@ export const Flags = {
   ONCE: 2,
   /** The handler receives the event's `EventInfo` first. */
   INFO: 4,
-  /** The bits of `LIVE`, `ONCE` and `INFO`. */
-  FLAG_BITS: 7,
+  /** The target is held weakly: the state is the `WeakRef` to it. */
+  WEAK: 8,
+  /** The bits of `LIVE`, `ONCE`, `INFO` and `WEAK`. */
+  FLAG_BITS: 15,
   /**
    * Consecutive failures (for quarantine only) are counted in multiples of this, above the
    * flag bits. Counted with `+` and `Math.floor`, never shifts, so the count stays exact
    * past 32 bits (`&` with the flag bits keeps working: it takes the low 32 bits).
    */
-  FAILURE: 8,
+  FAILURE: 16,
 } as const;
-const { LIVE, ONCE, FLAG_BITS, FAILURE } = Flags;
+const { LIVE, ONCE, WEAK, FLAG_BITS, FAILURE } = Flags;
 
-/** What a registration that is not plain carries. */
-export class RecordState {
+/** What the `WeakRef` of a state without a weak target points to (never read). */
+const NO_TARGET = Object.freeze({});
+
+/**
+ * What a registration that is not plain carries. It is itself the `WeakRef` to a weakly held
+ * target (flag `WEAK`; without one it points to a constant), so a weak registration is a
+ * record, this state and a slot: no `WeakRef`, WeakMap entry or FinalizationRegistry cell of
+ * its own (see `HandlerList.sweep`). Every state has the one shape, so the readers of a
+ * state stay monomorphic.
+ */
+export class RecordState extends WeakRef<object> {
   /**
    * The target (`this`) of the handler: a strongly held one for good while the record is
    * live; a weak one only from a fire until the next clearing (see `hold`).
    */
   held: object | undefined;
+  /** `LIVE`, `ONCE`, `INFO`, `WEAK` (see {@link Flags}), plus `FAILURE` per consecutive failure. */
+  flags: number;
 
   constructor(
     readonly list: HandlerList,
-    /** `LIVE`, `ONCE`, `INFO` (see {@link Flags}), plus `FAILURE` per consecutive failure. */
-    public flags: number,
-    /** The weakly held target (its `this`), if any. */
-    readonly weak: WeakTarget | undefined,
+    flags: number,
+    /** The weakly held target (its `this`), if any: sets `WEAK`. */
+    weak: object | undefined,
     /** A priority other than 0, or an abort signal. */
     readonly extra: RecordExtra | undefined,
     /** A target held strongly, if any (never together with `weak`). */
     strong?: object,
   ) {
+    super(weak ?? NO_TARGET);
     this.held = strong;
+    this.flags = weak === undefined ? flags : flags | WEAK;
   }
 }
 
@@ -267,6 +310,11 @@ export class HandlerRecord implements Subscription {
   ) {}
 
   get active(): boolean {
+    // A collected weak target is found here if no fire or sweep has found it yet.
+    const s = this.s;
+    if (!(s instanceof HandlerList) && (s.flags & (LIVE | WEAK)) === (LIVE | WEAK) && s.held === undefined && s.deref() === undefined) {
+      s.list.markDead(this);
+    }
     return isLive(this);
   }
 
@@ -300,12 +348,13 @@ export function listOf(record: HandlerRecord): HandlerList {
 /** The target (`this`) of `record`, held strongly or weakly; undefined if none or collected. */
 export function targetOf(record: HandlerRecord): object | undefined {
   const state = stateOf(record);
-  return state === undefined ? undefined : state.weak !== undefined ? state.weak.deref() : state.held;
+  return state === undefined ? undefined : (state.flags & WEAK) !== 0 ? state.deref() : state.held;
 }
 
-/** The weak target of `record`, if it has one. */
-export function weakOf(record: HandlerRecord): WeakTarget | undefined {
-  return stateOf(record)?.weak;
+/** The weak reference to the target of `record` (its state), if it holds one weakly. */
+export function weakOf(record: HandlerRecord): WeakRef<object> | undefined {
+  const state = stateOf(record);
+  return state !== undefined && (state.flags & WEAK) !== 0 ? state : undefined;
 }
 
 function priorityOf(record: HandlerRecord): number {
@@ -337,6 +386,6 @@ function kill(record: HandlerRecord, list: HandlerList): boolean {
   if ((state.flags & LIVE) === 0 || state.list !== list) return false;
   state.flags -= LIVE;
   // A strongly held target is let go with its record (a weak one's `held` clears itself).
-  if (state.weak === undefined) state.held = undefined;
+  if ((state.flags & WEAK) === 0) state.held = undefined;
   return true;
 }

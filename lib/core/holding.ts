@@ -47,7 +47,7 @@ function release(): void {
 export function hold(state: RecordState): object | undefined {
   let target = state.held;
   if (target === undefined) {
-    target = state.weak!.deref();
+    target = state.deref();
     if (target !== undefined) {
       state.held = target;
       kept.push(state);

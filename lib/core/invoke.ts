@@ -3,7 +3,7 @@ import { Flags, type HandlerList, type HandlerRecord, type RecordState } from '.
 import { hold } from './holding';
 
 // Local copies: an imported binding is a property load at every use (see `Flags`).
-const { LIVE, ONCE, INFO } = Flags;
+const { LIVE, ONCE, INFO, WEAK } = Flags;
 
 /**
  * Invokes one record of `list` with a payload of `argc` arguments: `a0` is the first, `args`
@@ -30,7 +30,7 @@ export function call(d: Dispatch, list: HandlerList, record: HandlerRecord, argc
   if ((flags & LIVE) === 0) return undefined;
   // A strongly held target is always in `held`; a weak one once a fire has held it.
   let target = state.held;
-  if (target === undefined && state.weak !== undefined && (target = hold(state)) === undefined) {
+  if (target === undefined && (flags & WEAK) !== 0 && (target = hold(state)) === undefined) {
     list.markDead(record);
     return undefined;
   }

@@ -6,7 +6,7 @@ import { hold } from './holding';
 import { isThenable } from './invoke';
 
 // Local copies: an imported binding is a property load at every use (see `Flags`).
-const { LIVE, ONCE, INFO, FAILURE, FLAG_BITS } = Flags;
+const { LIVE, ONCE, INFO, WEAK, FAILURE, FLAG_BITS } = Flags;
 
 /** Fires with an unchanged handler set before an event compiles a dedicated dispatcher. */
 let compileAfter = 64;
@@ -78,7 +78,7 @@ export function loopDispatcher(d: Dispatch): (...args: unknown[]) => void {
           if ((flags & LIVE) === 0) continue;
           // A strongly held target is always in `held`; a weak one once a fire has held it.
           let target = state.held;
-          if (target === undefined && state.weak !== undefined && (target = hold(state)) === undefined) {
+          if (target === undefined && (flags & WEAK) !== 0 && (target = hold(state)) === undefined) {
             list.markDead(record);
             continue;
           }
@@ -122,7 +122,7 @@ export function loopDispatcher(d: Dispatch): (...args: unknown[]) => void {
           if ((flags & LIVE) === 0) continue;
           // A strongly held target is always in `held`; a weak one once a fire has held it.
           let target = state.held;
-          if (target === undefined && state.weak !== undefined && (target = hold(state)) === undefined) {
+          if (target === undefined && (flags & WEAK) !== 0 && (target = hold(state)) === undefined) {
             list.markDead(record);
             continue;
           }
