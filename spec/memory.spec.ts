@@ -159,3 +159,64 @@ describe('events and long-lived signals', () => {
     }
   });
 });
+
+describe('collected weak targets on a quiet event (found without a finalizer)', () => {
+  /** Adds `count` weak records whose targets are dropped at once; resolves once they are collected. */
+  async function addDropped(event: Event, count: number): Promise<boolean> {
+    let last: WeakRef<Listener> | undefined;
+    for (let i = 0; i < count; i++) {
+      const listener = new Listener();
+      last = new WeakRef(listener);
+      event.add(Listener.prototype.onEvent, { target: listener });
+    }
+    return collectUntil(() => last!.deref() === undefined);
+  }
+
+  it('should not let the records of collected targets pile up on an event that never fires', async () => {
+    const event = new Event('quiet');
+    const lengths: number[] = [];
+    for (let round = 0; round < 10; round++) {
+      expect(await addDropped(event, 200)).to.equal(true, 'a target was not collected');
+      lengths.push(event._list.records.length);   // read without `size`, which sweeps
+    }
+    // Without sweeping it would be 2,000; each `add` sweeps once the weak records doubled.
+    expect(Math.max(...lengths)).to.be.at.most(2 * 200 + 32, `records: ${lengths.join(', ')}`);
+    expect(event.size).to.equal(0);
+    expect(event._list.records.length).to.equal(0);
+  });
+
+  it('should report a subscription inactive once its target is collected, with no fire', async () => {
+    const event = new Event('e');
+    let listener: Listener | undefined = new Listener();
+    const collected = new WeakRef(listener);
+    const subscription = event.add(Listener.prototype.onEvent, { target: listener });
+    expect(subscription.active).to.equal(true);
+    listener = undefined;
+    expect(await collectUntil(() => collected.deref() === undefined)).to.equal(true, 'the target was not collected');
+    expect(subscription.active).to.equal(false);
+    expect(event._list.weak).to.equal(0);
+    expect(event.size).to.equal(0);
+  });
+
+  it('should not count collected targets toward maxWeakHandlers', async () => {
+    const event = new Event('e', { maxWeakHandlers: 5 });
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => { warnings.push(warning); };
+    process.on('warning', onWarning);
+    try {
+      expect(await addDropped(event, 5)).to.equal(true, 'a target was not collected');
+      const kept = [new Listener(), new Listener(), new Listener()];
+      for (const listener of kept) event.add(Listener.prototype.onEvent, { target: listener });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.map((w) => w.name)).to.deep.equal([]);
+      expect(event.size).to.equal(3);
+      for (let i = 0; i < 3; i++) kept.push(new Listener());
+      for (const listener of kept.slice(3)) event.add(Listener.prototype.onEvent, { target: listener });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.map((w) => w.name)).to.deep.equal(['WeakHandlersWarning']);
+      expect(warnings[0].message).to.match(/^Event "e" holds 6 handlers of weakly held subscribers \(limit 5\)/);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});
