@@ -2,8 +2,9 @@ import type { Subscription } from './subscription';
 
 /**
  * The registrations of one event, kept apart from the `Event` object on purpose: a
- * registration reaches its list but never the event or its source, so the
- * `FinalizationRegistry` entry of a weakly held handler cannot keep a dropped source alive.
+ * registration reaches its list but never the event or its source, so neither a record
+ * kept by someone else nor the `FinalizationRegistry` entry that holds the list until its
+ * event is collected (see `trackOwner`) can keep a dropped event or source alive.
  *
  * `records` is append-only in place and otherwise copy-on-write: a fire iterates the array
  * it started with, up to the length it started with, so adding or removing during a fire
