@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import * as ts from 'typescript';
 import * as eventwire from '../../lib';
+import * as remote from '../../lib/remote';
 import { Browser, describeBrowser } from './chromium';
 import { fireEveryArity } from './firing';
 import type { Outcome, Report } from './page';
@@ -125,6 +126,10 @@ describeBrowser('the main entry in headless Chromium, under a CSP that forbids e
 
   it('should load every export of the main entry', () => {
     expect(outcome('exports').value).to.deep.equal(Object.keys(eventwire).sort());
+  });
+
+  it('should load every export of eventwire/remote', () => {
+    expect(outcome('remoteExports').value).to.deep.equal(Object.keys(remote).sort()).and.to.include('remoteEvents');
   });
 
   it('should fire with 0 to 5 arguments and stay on the loop tier, the CSP having refused its one attempt to compile', () => {

@@ -3,6 +3,7 @@
 import { seen } from './capture';   // first: it records the console before eventwire loads
 import * as eventwire from '../../lib';
 import { Event } from '../../lib';
+import * as remote from '../../lib/remote';
 import { fireEveryArity } from './firing';
 import { runLegacyApp } from './legacy-app';
 import { runStandardApp } from './standard-app';
@@ -26,6 +27,8 @@ export interface Report {
 
 const scenarios: Record<string, () => unknown> = {
   exports: () => Object.keys(eventwire).sort(),
+
+  remoteExports: () => Object.keys(remote).sort(),
 
   arities: () => fireEveryArity(Event),
 
