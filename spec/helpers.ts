@@ -28,18 +28,36 @@ export function tick(): Promise<void> {
 
 /** Captures what is written to stderr while `fn` runs. */
 export function captureStderr(fn: () => void): string {
+  const capture = stderrCapture();
+  try {
+    fn();
+  } finally {
+    capture.stop();
+  }
+  return capture.text();
+}
+
+/** Captures what is written to stderr until `fn`'s warnings have been emitted (on the next tick). */
+export async function stderrDuring(fn: () => void): Promise<string> {
+  const capture = stderrCapture();
+  try {
+    fn();
+    await tick();
+  } finally {
+    capture.stop();
+  }
+  return capture.text();
+}
+
+/** Diverts stderr into a string until `stop()`. */
+function stderrCapture(): { text: () => string; stop: () => void } {
   const write = process.stderr.write;
   let out = '';
   process.stderr.write = ((chunk: string | Uint8Array) => {
     out += String(chunk);
     return true;
   }) as typeof process.stderr.write;
-  try {
-    fn();
-  } finally {
-    process.stderr.write = write;
-  }
-  return out;
+  return { text: () => out, stop: () => { process.stderr.write = write; } };
 }
 
 /**

@@ -1,23 +1,6 @@
 import { expect } from 'chai';
-import { tick, warningsDuring } from './helpers';
+import { stderrDuring, warningsDuring } from './helpers';
 import { QUIET_WARNING_CODES } from './setup';
-
-/** What is written to stderr until `fn`'s warnings have been emitted (on the next tick). */
-async function stderrDuring(fn: () => void): Promise<string> {
-  const write = process.stderr.write;
-  let out = '';
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    fn();
-    await tick();
-  } finally {
-    process.stderr.write = write;
-  }
-  return out;
-}
 
 describe('warnings printed during the specs (spec/setup.ts)', () => {
   it('should not print the two warnings of subscribers the specs leave unbuilt or unowned', async () => {
