@@ -99,44 +99,44 @@ export type TraceHook = (record: TraceRecord) => void;
 /** Options of `new Event(name, options)`. */
 export interface EventOptions extends ErrorPolicyOptions {
   /** The object that owns the event, passed to handlers that ask for {@link EventInfo}. */
-  source?: object;
+  source?: object | undefined;
   /** Warn once when more than this many strongly held handlers are added. Default 100; 0 turns the warning off. */
-  maxHandlers?: number;
+  maxHandlers?: number | undefined;
   /**
    * Warn once when more than this many handlers with a weakly held `target` are registered
    * at once: weakly held subscribers are collected only while their event is quiet, so on a
    * busy event they pile up. Default 1000; 0 turns the warning off.
    */
-  maxWeakHandlers?: number;
+  maxWeakHandlers?: number | undefined;
   /** Keep the last N payloads and deliver them to each handler added later (sticky state). Default 0. */
-  replay?: number;
+  replay?: number | undefined;
   /** How `fireAsync` runs handlers: all at once (`'concurrent'`, default) or one after another (`'serial'`). */
-  async?: 'concurrent' | 'serial';
+  async?: 'concurrent' | 'serial' | undefined;
   /** Called after every dispatch, for logging and metrics. */
-  trace?: TraceHook;
+  trace?: TraceHook | undefined;
   /**
    * Bound every `fireAsync`: after this many milliseconds it rejects with a
    * {@link FireAbortedError} naming the handlers not settled yet. Default: no bound.
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 /** Options of `event.fireAsyncWith(options, ...payload)`. */
 export interface FireAsyncOptions {
   /** Give up when this signal aborts: reject with a {@link FireAbortedError}. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Give up after this many milliseconds (overrides the event's `timeoutMs`). */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 /** Options of `event.add(handler, options)`. */
 export interface AddOptions {
   /** Remove the handler just before its first call. */
-  once?: boolean;
+  once?: boolean | undefined;
   /** Remove the handler when this signal aborts. An already aborted signal adds nothing. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Higher runs first; equal priorities run in the order added. Default 0. */
-  priority?: number;
+  priority?: number | undefined;
 }
 
 /** A handler of an event with payload `A`. */

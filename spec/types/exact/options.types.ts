@@ -4,8 +4,8 @@
 // (and `npm run typecheck` without it, in both decorator modes).
 import {
   Container, Event, injectable, publishes, subscribes,
-  type ContainerOptions, type ErrorMode, type ErrorReporter, type InjectableOptions, type PublishOptions, type ScopeOptions,
-  type SubscribeOptions, type TraceHook,
+  type AddOptions, type ContainerOptions, type ErrorMode, type ErrorReporter, type EventOptions, type FireAsyncOptions,
+  type InjectableOptions, type PublishOptions, type ScopeOptions, type SubscribeOptions, type TraceHook,
 } from '../../../lib';
 
 declare const maybeMode: ErrorMode | undefined;
@@ -37,6 +37,21 @@ const injectableOptions: InjectableOptions = { scope: undefined, deps: undefined
 void Sink;
 void subscribe;
 
+declare const maybeSignal: AbortSignal | undefined;
+const eventOptions: EventOptions = {
+  errors: maybeMode, onError: maybeReporter, quarantine: maybeNumber, source: undefined, maxHandlers: maybeNumber,
+  maxWeakHandlers: maybeNumber, replay: maybeNumber, async: undefined, trace: maybeTrace, timeoutMs: maybeNumber,
+};
+const ticks = new Event<[n: number]>('tick', eventOptions);
+new Event('tick', { replay: maybeNumber, timeoutMs: maybeNumber });
+const addOptions: AddOptions = { once: maybeFlag, signal: maybeSignal, priority: maybeNumber };
+ticks.add((n) => { void n; }, addOptions);
+ticks.add((n) => { void n; }, { once: maybeFlag, priority: maybeNumber });
+const fireOptions: FireAsyncOptions = { signal: maybeSignal, timeoutMs: maybeNumber };
+void ticks.fireAsyncWith(fireOptions, 1);
+
+// @ts-expect-error still checked: not a number
+new Event('tick', { replay: 'all' });
 // @ts-expect-error still checked: not an error mode
 new Container({ errors: 'ignore' });
 // @ts-expect-error still checked: not a number
