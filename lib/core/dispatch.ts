@@ -147,7 +147,7 @@ export class Dispatch {
         () => { resetFailures(record); },
         (error: unknown) => { this.failed(record, error, true, true, target); });
     } catch (error) {
-      this.failed(record, error, true, true);
+      this.failed(record, error, true, true, target);
     }
   }
 }
