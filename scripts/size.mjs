@@ -13,17 +13,25 @@ const budgets = [
   { what: 'Event + decorators + Container', imports: 'Event, publishes, subscribes, injectable, inject, Container', budget: 19_500, target: 12_288 },
 ];
 
+// `--breakdown` also prints, per bundle, the minified bytes each source file puts in it.
+const breakdown = process.argv.includes('--breakdown');
+
 let failed = false;
 for (const { what, imports, budget, target } of budgets) {
   const result = await build({
     stdin: { contents: `export { ${imports} } from './lib/index';`, resolveDir: process.cwd(), loader: 'ts' },
     bundle: true, minify: true, write: false, format: 'esm', platform: 'neutral', target: 'es2022',
-    external: ['reflect-metadata', 'node:*'],
+    external: ['reflect-metadata', 'node:*'], metafile: breakdown, outfile: 'size.js',
     logLevel: 'error', logOverride: { 'ignored-bare-import': 'silent' },
   });
   const bytes = gzipSync(result.outputFiles[0].contents, { level: 9 }).length;
   const over = bytes > budget;
   failed ||= over;
   console.log(`size: ${what}: ${bytes} B min+gzip (budget ${budget} B, target ${target} B)${over ? ': OVER BUDGET' : ''}`);
+  if (breakdown) {
+    const inputs = Object.entries(result.metafile.outputs['size.js'].inputs).filter(([, input]) => input.bytesInOutput > 0);
+    inputs.sort(([, a], [, b]) => b.bytesInOutput - a.bytesInOutput);
+    for (const [file, input] of inputs) console.log(`  ${String(input.bytesInOutput).padStart(6)} B minified  ${file}`);
+  }
 }
 process.exit(failed ? 1 : 0);
