@@ -451,11 +451,11 @@ describe(Container.name, () => {
       expect(() => {
         class Wrong { @publishes() started(): void { /* a method */ } }
         return Wrong;
-      }).to.throw(DecoratorError, '@publishes on Wrong.started, which is a method or accessor');
+      }).to.throw(DecoratorError, '@publishes on method Wrong.started: put it on a field typed as Event');
       expect(() => {
         class Wrong { @(subscribes(Engine, 'started') as unknown as PropertyDecorator) handler = (): void => undefined; }
         return Wrong;
-      }).to.throw(DecoratorError, '@subscribes(Engine, "started") on Wrong.handler, which is not a method');
+      }).to.throw(DecoratorError, '@subscribes(Engine, "started") on field Wrong.handler: put it on a method');
     });
 
     it('should explain a constructor parameter without type information', () => {
@@ -514,7 +514,7 @@ describe(Container.name, () => {
       expect(() => {
         class Gauge { @publishes('level', { replay: -1 }) level!: Event<[number]>; }
         return Gauge;
-      }).to.throw(DecoratorError, '@publishes on Gauge.level: Event "level": replay must be a whole number of payloads, got -1.');
+      }).to.throw(DecoratorError, '@publishes on field Gauge.level: Event "level": replay must be a whole number of payloads, got -1.');
     });
 
     it('should report a filtered handler as Class.method', () => {

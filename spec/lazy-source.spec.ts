@@ -94,8 +94,8 @@ describe('@subscribes(() => Source, key): a lazy source', () => {
     class Waiter { @subscribes(() => late.Source!, 'ready') onReady(): void { /* never */ } }
     // (The function's text is shown as compiled: `() => late.Source` once the `!` is stripped.)
     expect(() => new Container().wire(new Waiter())).to.throw(DecoratorError,
-      ', "ready") on Waiter.onReady: the source function returned undefined, not a class. ' +
-      'It runs when the container first wires a Waiter; if the class is not defined then, its module has not finished loading: ' +
+      ', "ready") on method Waiter.onReady: the source function returned undefined, not a class. ' +
+      'It runs when the container first wires the subscriber; if the source class is not defined then, its module has not finished loading: ' +
       'import every module before building or wiring objects, and return the class itself (() => Source).');
     // Nothing is cached on failure: once the class exists, wiring works.
     class Ready { @publishes() ready!: Event; }
@@ -109,7 +109,8 @@ describe('@subscribes(() => Source, key): a lazy source', () => {
       onReady(): void { /* never */ }
     }
     expect(() => new Container().wire(new Waiter())).to.throw(DecoratorError,
-      "the source function threw ReferenceError: Cannot access 'Late' before initialization. It runs when the container first wires a Waiter");
+      "on method Waiter.onReady: the source function threw ReferenceError: Cannot access 'Late' before initialization. " +
+      'It runs when the container first wires the subscriber');
   });
 
   it('should point an undefined direct source to the lazy form', () => {

@@ -5,7 +5,7 @@ import { className, safeString } from '../core/describe';
 import { holdConstructionFires } from './construction';
 import {
   publishedEvents, recordDecoratorMode, recordInject, recordInjectable, recordPublished, recordStandardClass, recordSubscribed, SCOPES,
-  type Class, type InjectableOptions, type PublishedEvent, type PublishOptions, type SubscribedEvent, type SubscribeOptions,
+  type Class, type InjectableOptions, type MetadataTarget, type PublishedEvent, type PublishOptions, type SubscribedEvent, type SubscribeOptions,
 } from './metadata';
 
 /** The keys of `S` that hold an `Event`: what `@subscribes(Source, key)` accepts. */
@@ -43,23 +43,72 @@ function isContext(value: unknown): value is DecoratorContext {
   return value !== null && typeof value === 'object' && typeof (value as { kind?: unknown }).kind === 'string';
 }
 
-/** The member a standard decorator is on, for messages (its class is not defined yet). */
-function standardWhere(context: DecoratorContext): string {
-  const name = typeof context.name === 'symbol' ? `[${context.name.toString()}]` : context.name;
-  return `${context.static === true ? 'static ' : ''}${context.kind} ${name}`;
+/**
+ * What a decorator is on, told the same way in both modes, so that one set of checks and
+ * messages serves both: a standard decorator reads it from its context, a legacy one from its
+ * arguments (the prototype, or the class for a static member or the class itself; the key; a
+ * descriptor for a method or accessor, an index for a parameter).
+ */
+interface Member {
+  /** `'class'`, `'field'`, `'method'`, `'accessor'` (legacy), or any other `context.kind`. */
+  readonly kind: string;
+  /** The member's key; a class's name. */
+  readonly name: string | symbol;
+  readonly static: boolean;
+  readonly private: boolean;
+  /** The name for messages: `Motor.started` (legacy), `started` (standard: the class is not defined yet). */
+  readonly shown: string;
+  /** The standard decorator's context; undefined under legacy decorators. */
+  readonly context: DecoratorContext | undefined;
 }
 
-/** `context.metadata`, which every standard-decorator compiler passes once `Symbol.metadata` exists. */
-function metadataOf(context: DecoratorContext, decorator: string): DecoratorMetadataObject {
-  if (context.metadata !== null && typeof context.metadata === 'object') return context.metadata;
-  throw new DecoratorError(
-    `${decorator} on ${standardWhere(context)}: the compiler passed no context.metadata (decorator metadata). ` +
-    'Import eventwire before defining decorated classes (it sets Symbol.metadata), or use a compiler that supports ' +
-    'decorator metadata (TypeScript 5.2+, esbuild 0.21+, SWC with decoratorVersion "2022-03"), or legacy decorators.');
+function memberOf(target: unknown, key: unknown, descriptor?: PropertyDescriptor | number): Member {
+  if (isContext(key)) {
+    return {
+      kind: key.kind, name: key.name, static: key.static === true, private: key.private === true, context: key,
+      shown: typeof key.name === 'symbol' ? `[${key.name.toString()}]` : key.name,
+    };
+  }
+  const owner = className(target as object);
+  if (key === undefined) return { kind: 'class', name: owner, static: false, private: false, context: undefined, shown: owner };
+  return {
+    kind: descriptor === undefined ? 'field' : typeof descriptor === 'number' || typeof descriptor.value === 'function' ? 'method' : 'accessor',
+    name: key as string | symbol, static: typeof target === 'function', private: false, context: undefined, shown: `${owner}.${String(key)}`,
+  };
 }
 
-function memberName(prototype: object, key: string | symbol): string {
-  return `${className(prototype)}.${String(key)}`;
+/** The member for messages: `static field Motor.started`, `method start`. */
+function where(member: Member): string {
+  return `${member.static ? 'static ' : ''}${member.kind} ${member.shown}`;
+}
+
+/** Throws the `DecoratorError` of `decorator` (as written: `@subscribes(Engine, "started")`) on `member`. */
+function fail(decorator: string, member: Member, problem: string, options?: { cause: unknown }): never {
+  throw new DecoratorError(`${decorator} on ${where(member)}: ${problem}`, options);
+}
+
+/**
+ * Checks that `member` is what `decorator` goes on: a `kind` (else `help` says where to put it),
+ * of instances (not static), that the container can reach (not `#private`).
+ */
+function checkPlacement(decorator: string, member: Member, kind: string, help: string): void {
+  if (member.kind !== kind) fail(decorator, member, help);
+  if (member.static) fail(decorator, member, `it goes on instance ${kind}s: remove "static".`);
+  if (member.private) fail(decorator, member, `the container cannot reach a #private ${kind}: drop the "#" (TypeScript's "private" is fine).`);
+}
+
+/**
+ * Where a member's declaration is recorded: the prototype (legacy), or `context.metadata`
+ * (standard), which every standard-decorator compiler passes once `Symbol.metadata` exists.
+ */
+function recordTarget(decorator: string, member: Member, prototype: object): MetadataTarget {
+  const { context } = member;
+  if (context === undefined) return { prototype };
+  if (context.metadata !== null && typeof context.metadata === 'object') return { metadata: context.metadata };
+  return fail(decorator, member,
+    'the compiler passed no context.metadata (decorator metadata). Import eventwire before defining decorated classes ' +
+    '(it sets Symbol.metadata), or use a compiler that supports decorator metadata (TypeScript 5.2+, esbuild 0.21+, ' +
+    'SWC with decoratorVersion "2022-03"), or legacy decorators.');
 }
 
 /**
@@ -92,78 +141,50 @@ function memberName(prototype: object, key: string | symbol): string {
  * }
  */
 export function publishes(name?: string, options: PublishOptions = {}): PublishesDecorator {
-  return ((prototype: object, key: string | symbol | DecoratorContext, descriptor?: PropertyDescriptor): unknown => {
-    if (isContext(key)) return publishesStandard(name, options, key);
-    const where = memberName(prototype, key);
-    if (typeof prototype === 'function') {
-      throw new DecoratorError(`@publishes on static member ${prototype.name}.${String(key)}: events belong to instances. Remove "static".`);
+  return ((target: object, key: string | symbol | DecoratorContext, descriptor?: PropertyDescriptor): unknown => {
+    const member = memberOf(target, key, descriptor);
+    checkPlacement('@publishes', member, 'field', `put it on a field typed as Event, e.g. "@publishes() ${String(member.name)}!: Event<[payload: T]>;".`);
+    const eventOptions = checkPublishes(name, options, member);
+    const declared: PublishedEvent = { key: member.name, name: name ?? String(member.name), options };
+    recordPublished(recordTarget('@publishes', member, target), declared);
+    // Standard: a field initializer gives every object its event during construction, so the
+    // constructor may fire it; a field initialized with an `Event` of its own keeps it.
+    if (member.context !== undefined) {
+      return function (this: object, initial: unknown): unknown {
+        return initial !== undefined ? initial : createEvent(declared, eventOptions, this);
+      };
     }
-    if (descriptor !== undefined) {
-      throw new DecoratorError(
-        `@publishes on ${where}, which is a method or accessor: put it on a property typed as Event, ` +
-        `e.g. "@publishes() ${String(key)}!: Event<[payload: T]>;".`);
-    }
-    const eventOptions = checkPublishes(name, options, key, where);
-    const declared = { key, name: name ?? String(key), options };
-    recordPublished({ prototype }, declared);
-    definePendingEvent(prototype, declared, eventOptions);
+    definePendingEvent(target, declared, eventOptions);
+    return undefined;
   }) as PublishesDecorator;
 }
 
 /** Checks `@publishes` arguments when the class is defined, not when the first object is wired. */
-function checkPublishes(name: unknown, options: PublishOptions, key: string | symbol, where: string): EventOptions {
-  if (name !== undefined && (typeof name !== 'string' || name === '')) {
-    throw new DecoratorError(`@publishes on ${where}: the name must be a non-empty string, got ${safeString(name)}.`);
-  }
-  if (options === null || typeof options !== 'object') {
-    throw new DecoratorError(`@publishes on ${where}: options must be an object, got ${safeString(options)}.`);
-  }
+function checkPublishes(name: unknown, options: PublishOptions, member: Member): EventOptions {
+  if (name !== undefined && (typeof name !== 'string' || name === '')) fail('@publishes', member, `the name must be a non-empty string, got ${safeString(name)}.`);
+  if (options === null || typeof options !== 'object') fail('@publishes', member, `options must be an object, got ${safeString(options)}.`);
   const { remote, ...eventOptions } = options;
-  if (remote !== undefined && typeof remote !== 'boolean') {
-    throw new DecoratorError(`@publishes on ${where}: remote must be true or false, got ${safeString(remote)}.`);
-  }
+  if (remote !== undefined && typeof remote !== 'boolean') fail('@publishes', member, `remote must be true or false, got ${safeString(remote)}.`);
   try {
-    new Event((name as string | undefined) ?? String(key), eventOptions).dispose();
+    new Event((name as string | undefined) ?? String(member.name), eventOptions).dispose();
   } catch (cause) {
-    throw new DecoratorError(`@publishes on ${where}: ${(cause as Error).message}`, { cause });
+    fail('@publishes', member, (cause as Error).message, { cause });
   }
   return eventOptions;
 }
 
-/**
- * `@publishes` under standard decorators: records the event in `context.metadata` and returns
- * a field initializer that gives every object its `Event` during construction, so the
- * constructor may fire it. A field initialized with an `Event` of its own keeps it.
- */
-function publishesStandard(name: string | undefined, options: PublishOptions, context: DecoratorContext): unknown {
-  const where = standardWhere(context);
-  if (context.kind !== 'field') {
-    throw new DecoratorError(
-      `@publishes on ${where}: put it on a field typed as Event, e.g. "@publishes() ${String(context.name)}!: Event<[payload: T]>;".`);
-  }
-  if (context.static === true) {
-    throw new DecoratorError(`@publishes on ${where}: events belong to instances. Remove "static".`);
-  }
-  if (context.private === true) {
-    throw new DecoratorError(`@publishes on ${where}: the container cannot reach a #private field. Drop the "#" (make it readonly if you like).`);
-  }
-  const key = context.name;
-  const eventOptions = checkPublishes(name, options, key, where);
-  const declared = { key, name: name ?? String(key), options };
-  recordPublished({ metadata: metadataOf(context, '@publishes') }, declared);
-  return function (this: object, initial: unknown): unknown {
-    if (initial !== undefined) return initial;
-    const event = new Event<unknown[]>(declared.name, { ...eventOptions, source: this });
-    if ((eventOptions.replay ?? 0) === 0) holdConstructionFires(event);
-    return event;
-  };
+/** An object's event for a `@publishes` field; its fires are held while a container constructs the object. */
+function createEvent(declared: PublishedEvent, options: EventOptions, source: object): Event<unknown[]> {
+  const event = new Event<unknown[]>(declared.name, { ...options, source });
+  if ((options.replay ?? 0) === 0) holdConstructionFires(event);
+  return event;
 }
 
 /**
- * Puts an accessor on the prototype that creates the object's event on first read (an object
- * made with `new`, or firing in its constructor), and lets a field initializer assign one.
- * A field the compiler emits (`started!: Event` under useDefineForClassFields) is an own
- * property of the object, which hides the accessor: the container then creates the event.
+ * Legacy decorators: puts an accessor on the prototype that creates the object's event on first
+ * read (an object made with `new`, or firing in its constructor), and lets a field initializer
+ * assign one. A field the compiler emits (`started!: Event` under useDefineForClassFields) is an
+ * own property of the object, which hides the accessor: the container then creates the event.
  */
 function definePendingEvent(prototype: object, declared: PublishedEvent, options: EventOptions): void {
   const { key } = declared;
@@ -172,9 +193,8 @@ function definePendingEvent(prototype: object, declared: PublishedEvent, options
     enumerable: false,
     get(this: object): Event<unknown[]> | undefined {
       // Read on a prototype itself (its own or a subclass's): no object, no event.
-      if (Object.prototype.hasOwnProperty.call(this, 'constructor')) return undefined;
-      const event = new Event<unknown[]>(declared.name, { ...options, source: this });
-      if ((options.replay ?? 0) === 0) holdConstructionFires(event);
+      if (Object.hasOwn(this, 'constructor')) return undefined;
+      const event = createEvent(declared, options, this);
       try {
         Object.defineProperty(this, key, { value: event, writable: false, enumerable: true, configurable: true });
       } catch (cause) {
@@ -229,85 +249,41 @@ export function subscribes<S, K extends EventKeys<S>>(
   source: Class<S> | LazySource<S>, key: K, options: SubscribeOptions<S, PayloadOf<S, K>> & { info: true },
 ): MethodDecorator<(info: EventInfo<PayloadOf<S, K>>, ...args: PayloadOf<S, K>) => unknown>;
 export function subscribes(source: Class | LazySource<unknown>, key: string | symbol, options: SubscribeOptions = {}) {
-  return (prototype: object, method: string | symbol | DecoratorContext, descriptor?: PropertyDescriptor): void => {
-    if (isContext(method)) return subscribesStandard(source, key, options, method);
-    const where = memberName(prototype, method);
-    checkSource(source, key, where);
-    const shown = `@subscribes(${sourceText(source)}, ${safeString(key)})`;
-    if (typeof prototype === 'function') {
-      throw new DecoratorError(`@subscribes on static method ${prototype.name}.${String(method)}: handlers are instance methods. Remove "static".`);
+  return (target: object, method: string | symbol | DecoratorContext, descriptor?: PropertyDescriptor): void => {
+    const member = memberOf(target, method, descriptor);
+    const decorator = `@subscribes(${typeof source === 'function' ? sourceText(source) : safeString(source)}, ${safeString(key)})`;
+    if (typeof source !== 'function') {
+      fail(decorator, member,
+        'the source is not a class. If it is undefined, the two classes import each other (or the source is declared further ' +
+        `down the file): use the lazy form @subscribes(() => Source, ${safeString(key)}).`);
     }
-    if (descriptor === undefined || typeof descriptor.value !== 'function') {
-      throw new DecoratorError(
-        `${shown} on ${where}, which is not a method: ` +
-        'put it on a method (a property holding an arrow function cannot be held weakly).');
-    }
-    checkSubscribeOptions(shown, options, where);
-    recordSubscribed({ prototype }, subscription(source, key, options, method, `${shown} on ${where}`, `${className(prototype)}`));
+    checkPlacement(decorator, member, 'method', 'put it on a method (a field holding an arrow function cannot be held weakly).');
+    if (options === null || typeof options !== 'object') fail(decorator, member, `options must be an object, got ${safeString(options)}.`);
+    if (options.filter !== undefined && typeof options.filter !== 'function') fail(decorator, member, `filter must be a function, got ${safeString(options.filter)}.`);
+    recordSubscribed(recordTarget(decorator, member, target), subscription(source, key, options, member.name, `${decorator} on ${where(member)}`));
   };
 }
 
-function checkSource(source: unknown, key: string | symbol, where: string): asserts source is Function {
-  if (typeof source !== 'function') {
-    throw new DecoratorError(
-      `@subscribes on ${where}: the source must be a class, got ${safeString(source)}. ` +
-      `If it is undefined, the two classes import each other (or the source is declared further down the file): ` +
-      `use the lazy form @subscribes(() => Source, ${safeString(key)}).`);
-  }
-}
-
-function checkSubscribeOptions(shown: string, options: SubscribeOptions, where: string): void {
-  if (options === null || typeof options !== 'object') {
-    throw new DecoratorError(`${shown} on ${where}: options must be an object, got ${safeString(options)}.`);
-  }
-  if (options.filter !== undefined && typeof options.filter !== 'function') {
-    throw new DecoratorError(`${shown} on ${where}: filter must be a function, got ${safeString(options.filter)}.`);
-  }
-}
-
 /** The recorded subscription; a lazy source is resolved on first read, then cached. */
-function subscription(
-  source: Function, key: string | symbol, options: SubscribeOptions, method: string | symbol, shown: string, subscriber: string,
-): SubscribedEvent {
+function subscription(source: Function, key: string | symbol, options: SubscribeOptions, method: string | symbol, shown: string): SubscribedEvent {
   let resolved: Class | undefined = isClass(source) ? source as Class : undefined;
   return {
     method, event: key, options,
     get source(): Class {
-      return resolved ??= resolveLazy(source as () => unknown, shown, subscriber);
+      return resolved ??= resolveLazy(source as () => unknown, shown);
     },
   };
 }
 
-/** `@subscribes` under standard decorators: records the handler in `context.metadata`. */
-function subscribesStandard(source: unknown, key: string | symbol, options: SubscribeOptions, context: DecoratorContext): void {
-  const where = standardWhere(context);
-  checkSource(source, key, where);
-  const shown = `@subscribes(${sourceText(source)}, ${safeString(key)})`;
-  if (context.kind !== 'method') {
-    throw new DecoratorError(
-      `${shown} on ${where}, which is not a method: ` +
-      'put it on a method (a property holding an arrow function cannot be held weakly).');
-  }
-  if (context.static === true) {
-    throw new DecoratorError(`@subscribes on ${where}: handlers are instance methods. Remove "static".`);
-  }
-  if (context.private === true) {
-    throw new DecoratorError(`@subscribes on ${where}: the container cannot reach a #private method. Drop the "#" (make it private if you like).`);
-  }
-  checkSubscribeOptions(shown, options, where);
-  recordSubscribed({ metadata: metadataOf(context, '@subscribes') },
-    subscription(source, key, options, context.name, `${shown} on ${where}`, `object with the ${where}`));
-}
-
 /** True when `fn` is surely a class: `class` syntax, or a function with a prototype that publishes events. */
 function isClass(fn: Function): boolean {
-  if (!Object.prototype.hasOwnProperty.call(fn, 'prototype')) return false;
+  if (!Object.hasOwn(fn, 'prototype')) return false;
   return Function.prototype.toString.call(fn).startsWith('class') || publishedEvents(fn).length > 0;
 }
 
 /** Calls a lazy source (or what may be an ES5 class) and checks that it returns a class. */
-function resolveLazy(fn: () => unknown, shown: string, subscriber: string): Class {
-  const maybeClass = Object.prototype.hasOwnProperty.call(fn, 'prototype');
+function resolveLazy(fn: () => unknown, shown: string): Class {
+  const maybeClass = Object.hasOwn(fn, 'prototype');
   let result: unknown;
   try {
     result = fn();
@@ -315,18 +291,15 @@ function resolveLazy(fn: () => unknown, shown: string, subscriber: string): Clas
     // A constructor function (ES5 class) publishing nothing throws when called without new.
     if (maybeClass) return fn as unknown as Class;
     throw new DecoratorError(
-      `${shown}: the source function threw ${cause instanceof Error ? `${cause.name}: ${cause.message}` : safeString(cause)}. ` +
-      `It runs when the container first wires a ${subscriber}; ${LOAD_ORDER}`, { cause });
+      `${shown}: the source function threw ${cause instanceof Error ? `${cause.name}: ${cause.message}` : safeString(cause)}. ${LOAD_ORDER}`, { cause });
   }
   if (typeof result === 'function') return result as Class;
   if (maybeClass) return fn as unknown as Class;
-  throw new DecoratorError(
-    `${shown}: the source function returned ${safeString(result)}, not a class. ` +
-    `It runs when the container first wires a ${subscriber}; ${LOAD_ORDER}`);
+  throw new DecoratorError(`${shown}: the source function returned ${safeString(result)}, not a class. ${LOAD_ORDER}`);
 }
 
-const LOAD_ORDER = 'if the class is not defined then, its module has not finished loading: ' +
-  'import every module before building or wiring objects, and return the class itself (() => Source).';
+const LOAD_ORDER = 'It runs when the container first wires the subscriber; if the source class is not defined then, its module ' +
+  'has not finished loading: import every module before building or wiring objects, and return the class itself (() => Source).';
 
 /** The source as written, for messages: the class name, or the lazy function's text when short. */
 function sourceText(source: Function): string {
@@ -371,38 +344,25 @@ export type InjectableDepsDecorator<D extends readonly unknown[]> =
 export function injectable<const D extends readonly Token[]>(options: InjectableOptions & { deps: D }): InjectableDepsDecorator<D>;
 export function injectable(options?: InjectableOptions): InjectableDecorator;
 export function injectable(options: InjectableOptions = {}): InjectableDecorator {
-  return (ctor: Function, context?: unknown): void => {
-    if (isContext(context) && context.kind !== 'class') {
-      throw new DecoratorError(`@injectable on ${standardWhere(context)}: it goes on a class.`);
-    }
-    if (typeof ctor !== 'function' || context !== undefined && !isContext(context)) {
-      throw new DecoratorError(`@injectable on ${memberName(ctor, context as string | symbol)}: it goes on a class, not on a member.`);
-    }
+  return (ctor: Function, context?: unknown, descriptor?: PropertyDescriptor): void => {
+    const member = memberOf(ctor, context, descriptor);
+    if (member.kind !== 'class' || typeof ctor !== 'function') fail('@injectable', member, 'it goes on a class.');
     const { scope = 'singleton', deps } = options ?? {};
-    if (!SCOPES.includes(scope)) {
-      throw new DecoratorError(`@injectable on ${ctor.name}: scope must be 'singleton', 'scoped' or 'transient', got ${safeString(scope)}.`);
-    }
-    if (deps !== undefined) checkDeps(ctor, deps);
+    if (!SCOPES.includes(scope)) fail('@injectable', member, `scope must be 'singleton', 'scoped' or 'transient', got ${safeString(scope)}.`);
+    if (deps !== undefined) checkDeps(ctor, deps, member);
     recordInjectable(ctor, deps === undefined ? { scope } : { scope, deps: [...deps] });
-    recordDecoratorMode(ctor, isContext(context) ? 'standard' : 'legacy');
-    if (isContext(context)) recordStandardClass(ctor, context.metadata);
+    recordDecoratorMode(ctor, member.context === undefined ? 'legacy' : 'standard');
+    if (member.context !== undefined) recordStandardClass(ctor, member.context.metadata);
   };
 }
 
-function checkDeps(ctor: Function, deps: unknown): asserts deps is readonly unknown[] {
-  if (!Array.isArray(deps)) {
-    throw new DecoratorError(`@injectable on ${ctor.name}: deps must be an array of tokens, one per constructor parameter, got ${safeString(deps)}.`);
-  }
+function checkDeps(ctor: Function, deps: unknown, member: Member): asserts deps is readonly unknown[] {
+  if (!Array.isArray(deps)) fail('@injectable', member, `deps must be an array of tokens, one per constructor parameter, got ${safeString(deps)}.`);
   const missing = deps.findIndex((token) => token === undefined || token === null);
-  if (missing >= 0) {
-    throw new DecoratorError(
-      `@injectable on ${ctor.name}: deps[${missing}] is ${String(deps[missing])}. ` +
-      'If it is a class, the two files import each other: break the cycle or use an InjectionToken.');
-  }
+  if (missing >= 0) fail('@injectable', member, `deps[${missing}] is ${String(deps[missing])}. If it is a class, the two files import each other: break the cycle or use an InjectionToken.`);
   if (deps.length < ctor.length) {
-    throw new DecoratorError(
-      `@injectable on ${ctor.name}: deps lists ${deps.length} token(s) but the constructor takes ${ctor.length} parameter(s): ` +
-      'give one token per parameter, in order.');
+    fail('@injectable', member,
+      `deps lists ${deps.length} token(s) but the constructor takes ${ctor.length} parameter(s): give one token per parameter, in order.`);
   }
 }
 
@@ -417,19 +377,14 @@ function checkDeps(ctor: Function, deps: unknown): asserts deps is readonly unkn
  */
 export function inject(token: unknown) {
   return (ctor: object, key: string | symbol | undefined, index: number): void => {
-    if (isContext(key)) {
-      throw new DecoratorError(
-        `@inject(${safeString(token)}) on ${standardWhere(key)}: it goes on constructor parameters, which standard decorators cannot decorate. ` +
-        'List the dependencies on the class instead: @injectable({ deps: [...] }).');
+    const member = memberOf(ctor, key, index);
+    const decorator = `@inject(${safeString(token)})`;
+    if (member.context !== undefined || member.kind !== 'class' || typeof ctor !== 'function') {
+      fail(decorator, member,
+        'it goes on constructor parameters, under legacy decorators (standard ones have no parameter decorators). ' +
+        'Or list the dependencies on the class: @injectable({ deps: [...] }).');
     }
-    if (typeof ctor !== 'function' || key !== undefined) {
-      throw new DecoratorError(`@inject(${safeString(token)}) on ${memberName(ctor, key ?? '?')}: it goes on constructor parameters only.`);
-    }
-    if (token === undefined || token === null) {
-      throw new DecoratorError(
-        `@inject on parameter #${index} of ${ctor.name}: the token is ${String(token)}. ` +
-        'If it is a class, the two files import each other: break the cycle or use an InjectionToken.');
-    }
+    if (token === undefined || token === null) fail(decorator, member, `the token of parameter #${index} is ${String(token)}. If it is a class, the two files import each other: break the cycle or use an InjectionToken.`);
     recordInject(ctor, index, token);
   };
 }
