@@ -381,8 +381,7 @@ export function inject(token: unknown) {
     const decorator = `@inject(${safeString(token)})`;
     if (member.context !== undefined || member.kind !== 'class' || typeof ctor !== 'function') {
       fail(decorator, member,
-        'it goes on constructor parameters, under legacy decorators (standard ones have no parameter decorators). ' +
-        'Or list the dependencies on the class: @injectable({ deps: [...] }).');
+        'it goes on constructor parameters (legacy decorators only), or list the dependencies on the class: @injectable({ deps: [...] }).');
     }
     if (token === undefined || token === null) fail(decorator, member, `the token of parameter #${index} is ${String(token)}. If it is a class, the two files import each other: break the cycle or use an InjectionToken.`);
     recordInject(ctor, index, token);

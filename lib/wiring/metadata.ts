@@ -121,7 +121,7 @@ export type MetadataTarget = { readonly prototype: object } | { readonly metadat
 function own<T>(key: symbol, target: MetadataTarget): T[] {
   if ('metadata' in target) {
     const holder = target.metadata as Record<symbol, T[]>;
-    if (!Object.prototype.hasOwnProperty.call(holder, key)) {
+    if (!Object.hasOwn(holder, key)) {
       Object.defineProperty(holder, key, { value: [], enumerable: false, configurable: true, writable: true });
     }
     return holder[key];
@@ -138,12 +138,16 @@ function ownReflected<T>(key: symbol, object: object): T[] {
   return list;
 }
 
-/** The declarations under `key` that standard decorators recorded for exactly `ctor`. */
-function ownStandard<T>(ctor: unknown, key: symbol): readonly T[] {
-  if (typeof ctor !== 'function' || !Object.prototype.hasOwnProperty.call(ctor, symbolMetadata)) return [];
+/**
+ * The declarations under `key` made on exactly `prototype`'s class: by legacy decorators (on the
+ * prototype), then by standard ones (in the `Symbol.metadata` object the class holds as its own).
+ */
+function declaredOn<T>(prototype: object, key: symbol): readonly T[] {
+  const legacy = (Reflect.getOwnMetadata(key, prototype) as T[] | undefined) ?? [];
+  const ctor: unknown = Object.hasOwn(prototype, 'constructor') ? (prototype as { constructor: unknown }).constructor : undefined;
+  if (typeof ctor !== 'function' || !Object.hasOwn(ctor, symbolMetadata)) return legacy;
   const holder = (ctor as unknown as Record<symbol, Record<symbol, T[]> | null | undefined>)[symbolMetadata];
-  if (holder === null || typeof holder !== 'object' || !Object.prototype.hasOwnProperty.call(holder, key)) return [];
-  return holder[key];
+  return holder !== null && typeof holder === 'object' && Object.hasOwn(holder, key) ? [...legacy, ...holder[key]] : legacy;
 }
 
 export function recordPublished(target: MetadataTarget, event: PublishedEvent): void {
@@ -162,7 +166,7 @@ export function recordSubscribed(target: MetadataTarget, subscription: Subscribe
  * holds `@subscribes` declarations, for the list of subscriber classes.
  */
 export function recordStandardClass(ctor: Function, metadata: DecoratorMetadataObject | undefined): void {
-  if (metadata !== null && typeof metadata === 'object' && Object.prototype.hasOwnProperty.call(metadata, SUBSCRIBES)) listSubscriberClass(ctor);
+  if (metadata !== null && typeof metadata === 'object' && Object.hasOwn(metadata, SUBSCRIBES)) listSubscriberClass(ctor);
 }
 
 function listSubscriberClass(ctor: Function): void {
@@ -251,10 +255,7 @@ function inherited<T>(ctor: Function, key: symbol, cache: WeakMap<object, readon
   const chain: object[] = [];
   for (let p: object | null = prototype; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) chain.unshift(p);
   for (const p of chain) {
-    const declared = [
-      ...(Reflect.getOwnMetadata(key, p) as T[] | undefined) ?? [],
-      ...ownStandard<T>(Object.prototype.hasOwnProperty.call(p, 'constructor') ? (p as { constructor: unknown }).constructor : undefined, key),
-    ];
+    const declared = declaredOn<T>(p, key);
     const seenHere = new Set<unknown>();
     for (const item of declared) {
       const k = id(item);
