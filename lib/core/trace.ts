@@ -34,10 +34,7 @@ export function traceLogger(options: TraceLoggerOptions = {}): TraceHook {
   if (!dispatches && !deadEvents) {
     throw new InvalidArgumentError('traceLogger(): with dispatches and deadEvents both false it would log nothing. Leave the trace hook out instead.');
   }
-  return (record) => {
-    const dead = record.handlers === 0;
-    if (dispatches || (dead && deadEvents)) write(formatTrace(record, deadEvents));
-  };
+  return logger(write, dispatches, deadEvents);
 }
 
 /**
@@ -50,7 +47,18 @@ export function traceLogger(options: TraceLoggerOptions = {}): TraceHook {
 export function traceFromEnv(env: Readonly<Record<string, string | undefined>> = environment()): TraceHook | undefined {
   const value = (env.EVENTWIRE_TRACE ?? '').trim().toLowerCase();
   if (value === '' || value === '0' || value === 'false' || value === 'off' || value === 'no') return undefined;
-  return traceLogger({ dispatches: value !== 'dead' });
+  return logger(writeToStderr, value !== 'dead', true);
+}
+
+/**
+ * The hook of {@link traceLogger}, its options checked; `traceFromEnv`, the container's default,
+ * calls it directly, so that a bundle without `traceLogger` leaves the checks out.
+ */
+function logger(write: (line: string) => void, dispatches: boolean, deadEvents: boolean): TraceHook {
+  return (record) => {
+    const dead = record.handlers === 0;
+    if (dispatches || (dead && deadEvents)) write(formatTrace(record, deadEvents));
+  };
 }
 
 /** One dispatch as one line. */
