@@ -46,17 +46,17 @@ export function buildGraph(objects: readonly object[], connections: readonly Con
     const name = object.constructor.name;
     instances.set(name, (instances.get(name) ?? 0) + 1);
   }
+  // One edge per distinct (publisher, event, subscriber, method, carrier): its text is its key.
   const edges = new Map<string, WiringEdge & { connections: number }>();
   for (const c of connections) {
-    const key = [c.publisher.name, c.event, c.subscriber.name, c.method, c.via?.kind ?? '', c.via?.group ?? ''].join('\0');
-    const edge = edges.get(key);
-    if (edge !== undefined) edge.connections++;
-    else {
-      edges.set(key, {
-        publisher: c.publisher.name, event: c.event, subscriber: c.subscriber.name, method: c.method, connections: 1,
-        ...(c.via === undefined ? {} : { kind: c.via.kind, group: c.via.group }),
-      });
-    }
+    const edge = {
+      publisher: c.publisher.name, event: c.event, subscriber: c.subscriber.name, method: c.method, connections: 1,
+      ...(c.via === undefined ? {} : { kind: c.via.kind, group: c.via.group }),
+    };
+    const key = JSON.stringify(edge);
+    const seen = edges.get(key);
+    if (seen !== undefined) seen.connections++;
+    else edges.set(key, edge);
   }
   return {
     nodes: [...instances].map(([name, count]) => ({ name, instances: count })).sort((a, b) => a.name.localeCompare(b.name)),
