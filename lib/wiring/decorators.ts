@@ -106,9 +106,8 @@ function recordTarget(decorator: string, member: Member, prototype: object): Met
   if (context === undefined) return { prototype };
   if (context.metadata !== null && typeof context.metadata === 'object') return { metadata: context.metadata };
   return fail(decorator, member,
-    'the compiler passed no context.metadata (decorator metadata). Import eventwire before defining decorated classes ' +
-    '(it sets Symbol.metadata), or use a compiler that supports decorator metadata (TypeScript 5.2+, esbuild 0.21+, ' +
-    'SWC with decoratorVersion "2022-03"), or legacy decorators.');
+    'the compiler passed no context.metadata. Import eventwire before defining decorated classes (it sets Symbol.metadata), ' +
+    'or use a compiler with decorator metadata (TypeScript 5.2+, esbuild 0.21+, SWC decoratorVersion "2022-03"), or legacy decorators.');
 }
 
 /**
