@@ -55,13 +55,15 @@ interface Member {
   /** The member's key; a class's name. */
   readonly name: string | symbol;
   readonly static: boolean;
-  readonly private: boolean;
+  /** A `#private` member (standard decorators only). */
+  readonly private?: boolean;
   /** The name for messages: `Motor.started` (legacy), `started` (standard: the class is not defined yet). */
   readonly shown: string;
-  /** The standard decorator's context; undefined under legacy decorators. */
-  readonly context: DecoratorContext | undefined;
+  /** The standard decorator's context; absent under legacy decorators. */
+  readonly context?: DecoratorContext;
 }
 
+/** The `Member` of a decorator's arguments: a standard context, or legacy ones (target, key, descriptor or parameter index). */
 function memberOf(target: unknown, key: unknown, descriptor?: PropertyDescriptor | number): Member {
   if (isContext(key)) {
     return {
@@ -70,10 +72,10 @@ function memberOf(target: unknown, key: unknown, descriptor?: PropertyDescriptor
     };
   }
   const owner = className(target as object);
-  if (key === undefined) return { kind: 'class', name: owner, static: false, private: false, context: undefined, shown: owner };
+  if (key === undefined) return { kind: 'class', name: owner, static: false, shown: owner };
   return {
     kind: descriptor === undefined ? 'field' : typeof descriptor === 'number' || typeof descriptor.value === 'function' ? 'method' : 'accessor',
-    name: key as string | symbol, static: typeof target === 'function', private: false, context: undefined, shown: `${owner}.${String(key)}`,
+    name: key as string | symbol, static: typeof target === 'function', shown: `${owner}.${String(key)}`,
   };
 }
 
