@@ -328,6 +328,12 @@ const triggers: Record<string, () => unknown> = {
     Object.defineProperty(Anonymous, 'name', { value: '' });   // as a class expression assigned to nothing
     return new Container({ extensions: [remoteEvents({ transport: fakeTransport() })] }).wire(new Anonymous());
   },
+  'extension-hook-threw': () => {
+    @injectable() class Checkout { @publishes('orderPlaced', { remote: true }) orderPlaced!: Event<[id: string]>; }
+    @injectable() class Billing { @subscribes(Checkout, 'orderPlaced') onOrderPlaced(): void { /* never wired */ } }
+    const transport = { ...fakeTransport(), subscribe: () => { throw new Error('connection refused'); } };
+    return new Container({ extensions: [remoteEvents({ transport })] }).get(Billing);
+  },
   // scoped object outside a scope
   'scoped-at-root': () => {
     @injectable({ scope: 'scoped' }) class Session { readonly id = 1; }

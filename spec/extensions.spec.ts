@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import {
-  Container, DisposedError, Event, FireAbortedError, InvalidArgumentError, injectable, publishes, subscribes,
+  Container, DisposedError, Event, FireAbortedError, InvalidArgumentError, WiringError, injectable, publishes, subscribes,
   type ConnectionInfo, type ContainerExtension, type ExtensionHost, type PublishedEvent,
 } from '../lib';
 
@@ -214,6 +214,119 @@ describe('Container extensions (a tracing extension, no transport)', () => {
     expect(calls).to.deep.equal([
       'check Gauge.onStarted on "started"', 'check Gauge.onStopped on "started"', 'event of Gauge', 'adopted onStarted', 'adopted onStopped', 'adopted Gauge',
     ]);
+  });
+
+  describe('a hook that throws while an object is adopted', () => {
+    /** Carries Engine.started on `bus`, and refuses the `refuse`-th subscription of a class it is given. */
+    function carrier(bus: Event<[rpm: number]>, refuse: { nth: number; seen: number }): ContainerExtension {
+      return {
+        name: 'bus carrier',
+        carries: (_declared, publisher) => publisher === Engine,
+        subscriberAdopted: ({ connect }) => {
+          if (++refuse.seen === refuse.nth) throw new Error('the bus is full');
+          connect(bus, { via: { kind: 'bus', group: 'gauges' } });
+        },
+      };
+    }
+
+    @injectable()
+    class Gauge {
+      readonly seen: string[] = [];
+      @publishes('level') level!: Event<[n: number]>;
+      @subscribes(Engine, 'started') onStarted(rpm: number): void { this.seen.push(`started ${rpm}`); }
+      @subscribes(Engine, 'started') onStopped(rpm: number): void { this.seen.push(`stopped ${rpm}`); }
+    }
+
+    @injectable()
+    class Alarm {
+      readonly levels: number[] = [];
+      @subscribes(Gauge, 'level') onLevel(n: number): void { this.levels.push(n); }
+    }
+
+    it('should wire nothing of the object when subscriberAdopted throws on its 2nd subscription, name class, hook and extension, and let a later get() work', () => {
+      log = [];
+      const bus = new Event<[rpm: number]>('bus');
+      const refuse = { nth: 2, seen: 0 };
+      const app = new Container({ extensions: [carrier(bus, refuse), tracer(log)] });
+      const alarm = app.get(Alarm);
+      log.length = 0;
+      const error = (() => { try { app.get(Gauge); } catch (e) { return e; } })() as WiringError;
+      expect(error).to.be.instanceOf(WiringError);
+      expect(error.message).to.equal('Could not wire Gauge: subscriberAdopted() of extension bus carrier threw: the bus is full. ' +
+        'Nothing of Gauge was wired; fix the cause and wire it again.');
+      expect((error.cause as Error).message).to.equal('the bus is full');
+      expect(bus.size, 'the 1st subscription, connected before the throw, is removed').to.equal(0);
+      expect(log, 'the tracer heard of the event and the connection, then of the release; never of an adoption').to.deep.equal([
+        'trace event Gauge.level "level" handlers=0',
+        'trace connected Engine.started -> Gauge.onStarted active=true',
+        'trace released Gauge',
+      ]);
+      expect(app.graph().edges, 'no connection of Gauge left').to.deep.equal([]);
+
+      refuse.nth = 0;
+      const gauge = app.get(Gauge);
+      bus.fire(900);
+      gauge.level.fire(7);
+      expect(gauge.seen).to.deep.equal(['started 900', 'stopped 900']);
+      expect(alarm.levels).to.deep.equal([7]);
+    });
+
+    it('should leave a wire()d object unowned, with its event properties as they were, so that another container can wire it', () => {
+      const bus = new Event<[rpm: number]>('bus');
+      const app = new Container({ extensions: [carrier(bus, { nth: 1, seen: 0 })] });
+      const gauge = new Gauge();
+      expect(() => app.wire(gauge)).to.throw(WiringError, /^Could not wire Gauge: subscriberAdopted\(\) of extension bus carrier threw: the bus is full/);
+      expect(Object.getOwnPropertyDescriptor(gauge, 'level')).to.deep.equal({ value: undefined, writable: true, enumerable: true, configurable: true });
+      expect(() => app.release(gauge), 'nothing to release').not.to.throw();
+      const other = new Container();
+      other.wire(gauge);
+      other.get(Engine).started.fire(1);
+      expect(gauge.seen).to.deep.equal(['started 1', 'stopped 1']);
+      expect(app.graph().nodes, 'the first container still works').to.deep.equal([]);
+      app.get(Dashboard);
+      expect(app.graph().nodes.map((n) => n.name)).to.deep.equal(['Dashboard']);
+    });
+
+    it('should undo local connections both ways when objectAdopted throws, and tell objectReleased to every extension told of the object', () => {
+      log = [];
+      let fail = true;
+      const failing: ContainerExtension = { objectAdopted: (object) => { if (fail && object instanceof Gauge) throw 'not today'; } };
+      const app = new Container({ extensions: [tracer(log, 'a'), failing, tracer(log, 'b')] });
+      const alarm = app.get(Alarm);
+      const engine = app.get(Engine);
+      log.length = 0;
+      expect(() => app.get(Gauge)).to.throw(WiringError, 'Could not wire Gauge: objectAdopted() of extension #1 threw: "not today". Nothing of Gauge was wired');
+      expect(engine.started.size, 'Gauge is no subscriber of Engine').to.equal(0);
+      expect(log.filter((line) => /adopted|released/.test(line)), 'a was told of the adoption, b was not, both of the release').to.deep.equal([
+        'a adopted Gauge', 'a released Gauge', 'b released Gauge',
+      ]);
+      fail = false;
+      app.get(Gauge).level.fire(3);
+      expect(alarm.levels).to.deep.equal([3]);
+      expect(engine.started.size).to.equal(2);
+    });
+
+    it('should tell no extension of the release when the first hook that throws is the first one told', () => {
+      const released: string[] = [];
+      const app = new Container({
+        extensions: [
+          { name: 'fussy', eventCreated: () => { throw new Error('no events here'); } },
+          { objectReleased: (object) => { released.push(object.constructor.name); } },
+        ],
+      });
+      expect(() => app.get(Engine)).to.throw(WiringError, 'Could not wire Engine: eventCreated() of extension fussy threw: no events here.');
+      expect(released).to.deep.equal([]);
+    });
+
+    it('should keep what objectReleased throws while undoing, beside the hook\'s error, in the cause', () => {
+      const app = new Container({
+        extensions: [{ eventCreated: () => { throw new Error('first'); }, objectReleased: () => { throw new Error('second'); } }],
+      });
+      const error = (() => { try { app.get(Engine); } catch (e) { return e; } })() as WiringError;
+      expect(error.message).to.equal('Could not wire Engine: eventCreated() of extension #0 threw: first. Nothing of Engine was wired; fix the cause and wire it again.');
+      expect(error.cause).to.be.instanceOf(AggregateError);
+      expect((error.cause as AggregateError).errors.map((e: Error) => e.message)).to.deep.equal(['first', 'second']);
+    });
   });
 
   it('should refuse extensions that are not an array of objects with function hooks, and the old transport option', () => {

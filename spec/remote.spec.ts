@@ -14,6 +14,8 @@ class FakeTransport implements Transport {
   readonly log: string[] = [];
   full = false;
   rejectWith: Error | undefined;
+  /** Thrown synchronously by `subscribe()` for these groups (a broker client that cannot even start a consumer). */
+  readonly refuseGroups = new Set<string>();
 
   publish(envelope: EncodedEnvelope): Promise<void> {
     if (this.full) throw new PublishBufferFullError('the buffer is full');
@@ -22,6 +24,7 @@ class FakeTransport implements Transport {
   }
 
   subscribe(subscription: TransportSubscription): Consumer {
+    if (this.refuseGroups.has(subscription.group)) throw new Error(`cannot create consumer group ${subscription.group}`);
     this.subscriptions.push(subscription);
     return {
       ready: Promise.resolve(),
@@ -572,6 +575,43 @@ describe('Remote events (the bridge, over an in-memory transport)', () => {
         expect(() => app.wire(object), why).to.throw(WiringError, /cannot apply|share consumer group/);
         expect(() => new Container().wire(object), why).not.to.throw();
       }
+    });
+
+    it('should wire nothing of a subscriber whose transport subscribe() throws, stop its forwarding, and wire it once the transport accepts', async () => {
+      const calls: string[] = [];
+      @injectable()
+      class Relay {
+        // Made in the constructor: the container takes it over, and forwards it while the object is wired.
+        @publishes('relayed', { remote: true }) readonly relayed = new Event<[id: string]>();
+        @subscribes(Checkout, 'orderPlaced') onOrder(id: string): void { calls.push(`order ${id}`); }
+        @subscribes(Checkout, 'cartViewed') onCart(id: string): void { calls.push(`cart ${id}`); }
+        @subscribes(Checkout, 'orderPlaced') audit(id: string): void { calls.push(`audit ${id}`); }
+      }
+      const transport = new FakeTransport();
+      transport.refuseGroups.add('Relay.audit');
+      const app = new Container({ extensions: [remoteEvents({ transport, namespace: 'shop' })] });
+      const checkout = app.get(Checkout);
+      const relay = new Relay();
+      expect(() => app.wire(relay)).to.throw(WiringError,
+        'Could not wire Relay: subscriberAdopted() of extension remoteEvents() (transport fake://memory) threw: cannot create consumer group Relay.audit. ' +
+        'Nothing of Relay was wired; fix the cause and wire it again.');
+      expect(transport.subscriptions.map((s) => s.group), 'the consumer started before the failure').to.deep.equal(['Relay.onOrder']);
+      expect(app.graph().edges, 'no connection of Relay').to.deep.equal([]);
+      expect(checkout.cartViewed.size, 'no local connection').to.equal(0);
+      relay.relayed.fire('r-1');
+      expect(transport.published, 'its event is not forwarded').to.deep.equal([]);
+      checkout.cartViewed.fire('c-1');
+      expect(calls).to.deep.equal([]);
+
+      transport.refuseGroups.clear();
+      app.wire(relay);
+      expect(transport.subscriptions.map((s) => s.group), 'one consumer per group').to.deep.equal(['Relay.onOrder', 'Relay.audit']);
+      checkout.cartViewed.fire('c-2');
+      checkout.orderPlaced.fire('o-1', 1);
+      relay.relayed.fire('r-2');
+      expect(transport.published.map((e) => e.name)).to.deep.equal(['orderPlaced', 'relayed']);
+      expect(await transport.deliver(transport.published[0])).to.deep.equal([]);
+      expect(calls).to.deep.equal(['cart c-2', 'order o-1', 'audit o-1']);
     });
 
     it('should show remote connections in graph(), with the consumer group, and draw them dashed', () => {

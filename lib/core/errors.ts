@@ -43,8 +43,9 @@ export class DecoratorError extends EventwireError {
  * The wiring cannot be done as asked, though every decorator is right: an object wired (or
  * released) by another container, an object frozen or sealed before its events could be
  * assigned, a remote subscription that cannot apply across processes (a `priority`, two classes
- * sharing one consumer group, an anonymous class). Thrown when the container adopts or releases
- * the object (a frozen object's lazy event: when it is first read), before any of it is wired.
+ * sharing one consumer group, an anonymous class), a container extension's hook that threw while
+ * the object was adopted (`cause`). Thrown when the container adopts or releases the object (a
+ * frozen object's lazy event: when it is first read), with nothing of it left wired.
  */
 export class WiringError extends EventwireError {
   readonly code = 'EVENTWIRE_WIRING';

@@ -89,6 +89,8 @@ class Listener {
  * Made by `remoteEvents()`.
  */
 export class RemoteBridge implements ContainerExtension {
+  /** See {@link ContainerExtension.name}: `remoteEvents() (transport <description>)`. */
+  readonly name: string;
   private readonly transport: Transport;
   private readonly namespace: string;
   private readonly service: string | undefined;
@@ -132,6 +134,7 @@ export class RemoteBridge implements ContainerExtension {
       }
     }
     this.transport = transport;
+    this.name = `${where} (transport ${transport.description})`;
     this.namespace = namespace ?? 'default';
     this.service = service;
     this.codec = codec ?? jsonCodec;

@@ -10,12 +10,22 @@ import type { PublishedEvent, SubscribedEvent } from './metadata';
  * throws fails the call that triggered it (`get()`, `wire()`, `release()`...). A child container
  * shares its root's extensions: their hooks fire for the objects of every scope of the tree.
  *
+ * Adopting an object is all or nothing. When `eventCreated`, `subscriberAdopted`,
+ * `subscriptionConnected` or `objectAdopted` throws while an object is adopted, the container
+ * undoes it: every connection of the object is removed (the subscriptions the hooks saw become
+ * inactive), its event properties are as they were, nothing owns it, and every extension that
+ * was told of it (any of those four hooks, the one that threw included) gets
+ * {@link objectReleased}, maybe without `objectAdopted`. Then `get()` or `wire()` throws a
+ * `WiringError` naming the class, the hook and the extension, with the hook's error as `cause`.
+ *
  * @example
  * const adopted: string[] = [];
  * const counting: ContainerExtension = { objectAdopted: (object) => { adopted.push(object.constructor.name); } };
  * new Container({ extensions: [counting] }).get(Dashboard);   // adopted: ['Dashboard']
  */
 export interface ContainerExtension {
+  /** Names the extension in error messages, e.g. `remoteEvents() (transport redis://…)`; else its index in `extensions` (`#0`). */
+  readonly name?: string;
   /**
    * Called once, when the root container is built with the extension: what it needs of the
    * container. An extension that belongs to one container (it owns a transport) throws when
@@ -50,7 +60,11 @@ export interface ContainerExtension {
   subscriptionConnected?(connection: ConnectionInfo): void;
   /** An object was adopted: its events exist and it is connected as a source and a subscriber. */
   objectAdopted?(object: object): void;
-  /** An object was released (by `release()`, or by the dispose of its container): it is unwired. */
+  /**
+   * An object was released (by `release()`, or by the dispose of its container): it is unwired.
+   * Also called, without `objectAdopted` before it, when an adoption this extension was told of
+   * failed and was undone (see above): release what you set up for the object.
+   */
   objectReleased?(object: object): void;
   /**
    * `disposeAsync()` of the root container is starting: stop taking work and let the work in

@@ -193,7 +193,8 @@ export class Wiring<Owner = unknown> {
    * Creates `object`'s events, then connects it as a source and as a subscriber. With
    * `strong`, its handlers hold it strongly (its owner unwires it); otherwise weakly. Whatever
    * can refuse the object (its subscriptions, its event properties, the extensions' checks) is
-   * checked first: when it throws, nothing of the object is wired.
+   * checked first: when it throws, nothing of the object is wired. A hook that throws later is
+   * undone (see `ContainerExtension`): nothing of the object stays wired either.
    */
   adopt(object: object, strong: boolean): void {
     const owner = ownerOf.get(object);
@@ -219,43 +220,80 @@ export class Wiring<Owner = unknown> {
     for (const { extension, pending } of carried) extension.checkSubscriber?.(pending);
 
     const seen = this.root().seen;
-    if (!seen.has(ctor)) seen.add(ctor);
-    published.forEach((declared, i) => this.createEvent(object, declared, existing[i]));
-    ownerOf.set(object, this);
-    if (strong) owned.add(object);
-    adopted.register(object, this, object);
-    this.adoptedSinceSweep++;
+    const unseen = !seen.has(ctor);
+    seen.add(ctor);
+    // What a failed adoption undoes (see ContainerExtension): the event properties it sets, and the extensions it tells.
+    const before = published.map((declared, i) => (existing[i] === undefined ? Object.getOwnPropertyDescriptor(object, declared.key) : null));
+    const outer = told;
+    const heard = told = new Set();
+    try {
+      published.forEach((declared, i) => this.createEvent(object, declared, existing[i]));
+      ownerOf.set(object, this);
+      if (strong) owned.add(object);
+      adopted.register(object, this, object);
 
-    const scopes = this.lineage();
-    // Subscriptions to events an extension carries reach it, not local sources.
-    for (const { extension, pending } of carried) {
-      const { subscription, declared } = pending;
-      extension.subscriberAdopted?.({
-        ...pending,
-        connect: (event, options) => this.link(object, subscription, declared, event, options.via, options.info),
-      });
-    }
-    // As a subscriber, to sources already there (not yet to itself: see below).
-    for (const subscription of subscribed) {
-      for (const scope of scopes) {
-        for (const source of scope.sources.live(subscription.source)) this.connect(object, subscription, source);
+      const scopes = this.lineage();
+      // Subscriptions to events an extension carries reach it, not local sources.
+      for (const { extension, pending } of carried) {
+        const { subscription, declared } = pending;
+        tell(extension, 'subscriberAdopted', {
+          ...pending,
+          connect: (event: Event<unknown[]>, options: { via: CarrierInfo; info?: () => object }) =>
+            this.link(object, subscription, declared, event, options.via, options.info),
+        });
       }
-    }
-    if (published.length > 0) this.sources.add(object, classChain(object));
-    if (subscribed.length > 0) this.subscribers.add(object, new Set(subscribed.map((s) => s.source)));
-    // As a source, to subscribers already there, itself included.
-    if (published.length > 0) {
-      for (const cls of classChain(object)) {
+      // As a subscriber, to sources already there (not yet to itself: see below).
+      for (const subscription of subscribed) {
         for (const scope of scopes) {
-          for (const subscriber of scope.subscribers.live(cls)) {
-            for (const subscription of subscribedEvents(subscriber.constructor)) {
-              if (subscription.source === cls) this.connect(subscriber, subscription, object);
+          for (const source of scope.sources.live(subscription.source)) this.connect(object, subscription, source);
+        }
+      }
+      if (published.length > 0) this.sources.add(object, classChain(object));
+      if (subscribed.length > 0) this.subscribers.add(object, new Set(subscribed.map((s) => s.source)));
+      // As a source, to subscribers already there, itself included.
+      if (published.length > 0) {
+        for (const cls of classChain(object)) {
+          for (const scope of scopes) {
+            for (const subscriber of scope.subscribers.live(cls)) {
+              for (const subscription of subscribedEvents(subscriber.constructor)) {
+                if (subscription.source === cls) this.connect(subscriber, subscription, object);
+              }
             }
           }
         }
       }
+      for (const extension of this.extensions) tell(extension, 'objectAdopted', object);
+    } catch (error) {
+      this.forget(object);
+      published.forEach((declared, i) => {
+        const descriptor = before[i];
+        try {
+          if (descriptor === undefined) delete (object as Record<string | symbol, unknown>)[declared.key];
+          else if (descriptor !== null) Object.defineProperty(object, declared.key, descriptor);
+        } catch {
+          // an exotic object (a Proxy) that refused the event in the first place
+        }
+      });
+      if (unseen) seen.delete(ctor);
+      const failures: unknown[] = [];
+      for (const extension of this.extensions) {
+        try {
+          if (heard.has(extension)) extension.objectReleased?.(object);
+        } catch (failure) {
+          failures.push(failure);
+        }
+      }
+      if (!(error instanceof HookFailure)) throw error;
+      const [extension, hook, cause] = error.what;
+      const name = className(object);
+      throw new WiringError(
+        `Could not wire ${name}: ${hook}() of extension ${extension.name ?? `#${this.extensions.indexOf(extension)}`} threw: ` +
+        `${cause instanceof Error ? cause.message : safeString(cause)}. Nothing of ${name} was wired; fix the cause and wire it again.`,
+        { cause: failures.length > 0 ? new AggregateError([cause, ...failures], 'objectReleased() threw too') : cause });
+    } finally {
+      told = outer;
     }
-    for (const extension of this.extensions) extension.objectAdopted?.(object);
+    this.adoptedSinceSweep++;
   }
 
   /**
@@ -278,6 +316,14 @@ export class Wiring<Owner = unknown> {
   release(object: object): void {
     const owner = ownerOf.get(object);
     if (owner === undefined) return;
+    owner.forget(object);
+    for (const extension of this.extensions) extension.objectReleased?.(object);
+  }
+
+  /** Removes every connection of `object` (adopted by this scope) and forgets it. */
+  private forget(object: object): void {
+    this.sources.remove(object);
+    this.subscribers.remove(object);
     for (const connection of connectionsOf.get(object) ?? []) connection.subscription.unsubscribe();
     // Deleted now, not left to the collector: a weak table grows with the entries it holds
     // between two full collections and keeps that capacity (one scope per request would grow it).
@@ -285,13 +331,10 @@ export class Wiring<Owner = unknown> {
     ownerOf.delete(object);
     owned.delete(object);
     adopted.unregister(object);
-    owner.sources.remove(object);
-    owner.subscribers.remove(object);
     // A strong reference lets go: connections that other objects still list no longer hold it.
     const ref = refs.get(object);
     if (ref instanceof Held) ref.clear();
     refs.delete(object);
-    for (const extension of this.extensions) extension.objectReleased?.(object);
   }
 
   /**
@@ -368,7 +411,7 @@ export class Wiring<Owner = unknown> {
       }
     }
     ownedEvents.add(event);
-    for (const extension of this.extensions) extension.eventCreated?.(event, object, declared);
+    for (const extension of this.extensions) tell(extension, 'eventCreated', event, object, declared);
     // A carried event may have its subscribers elsewhere; a replayed one reaches late ones.
     if (this.carrierOf(declared, object.constructor) === undefined && (declared.options.replay ?? 0) === 0 &&
         this.root().awaitsUnbuilt(object.constructor, declared)) {
@@ -417,7 +460,7 @@ export class Wiring<Owner = unknown> {
       const made: ConnectionInfo = {
         publisher: connection.publisher, event: connection.event, subscriber, method: connection.method, source, subscription: added, via,
       };
-      for (const extension of this.extensions) extension.subscriptionConnected?.(made);
+      for (const extension of this.extensions) tell(extension, 'subscriptionConnected', made);
     }
     return added;
   }
@@ -521,6 +564,24 @@ export class Wiring<Owner = unknown> {
 interface Audience {
   readonly cls: Function;
   readonly methods: readonly string[];
+}
+
+/** The extensions told of the object being adopted (see `adopt`); undefined when no adoption runs. */
+let told: Set<ContainerExtension> | undefined;
+
+/** A hook of an extension threw while an object was adopted: `adopt` undoes the adoption and says so. */
+class HookFailure {
+  constructor(readonly what: readonly [ContainerExtension, string, unknown]) {}
+}
+
+/** Calls `hook` of `extension`; while an object is adopted, counts it as told of the object, and a throw becomes a {@link HookFailure}. */
+function tell(extension: ContainerExtension, hook: keyof ContainerExtension, ...args: unknown[]): void {
+  told?.add(extension);
+  try {
+    (extension[hook] as ((...args: unknown[]) => void) | undefined)?.apply(extension, args);
+  } catch (error) {
+    throw told === undefined || error instanceof HookFailure ? error : new HookFailure([extension, hook, error]);
+  }
 }
 
 function remember(object: object, connection: Connection): void {
