@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import {
-  Container, DisposedError, Event, FireAbortedError, InvalidArgumentError, WiringError, injectable, publishes, subscribes,
+  Container, DisposedError, Event, FireAbortedError, InvalidArgumentError, WiringError, injectable, publishes, subscribes, toText,
   type ConnectionInfo, type ContainerExtension, type ExtensionHost, type PublishedEvent,
 } from '../lib';
 
@@ -72,6 +72,24 @@ describe('Container extensions (a tracing extension, no transport)', () => {
     stop();
     engine.started.fire(2);
     expect(forwarded).to.deep.equal([1]);
+  });
+
+  it('should show an event forwarded with a carrier (via) as a forwarding edge of graph() until it stops, and none without one', () => {
+    const extension = tracer([]);
+    const app = new Container({ extensions: [extension] });
+    const engine = app.get(Engine);
+    const dashboard = app.get(Dashboard);
+    const stop = extension.host!.forward(engine.started as Event<unknown[]>, () => undefined, { kind: 'worker', group: 'port-1' });
+    expect(app.graph().edges).to.deep.equal([
+      { publisher: 'Engine', event: 'started', subscriber: '*', method: '*', connections: 1, kind: 'worker', group: 'port-1' },
+      { publisher: 'Engine', event: 'started', subscriber: 'Dashboard', method: 'onStarted', connections: 1 },
+    ]);
+    expect(toText(app.graph())).to.equal('Engine.started\n  -> (forwarded) (worker: port-1)\n  -> Dashboard.onStarted\n');
+    stop();
+    expect(app.graph().edges.map((e) => e.subscriber), 'stopped: no forwarding edge').to.deep.equal(['Dashboard']);
+    extension.host!.forward(engine.started as Event<unknown[]>, () => undefined);
+    expect(app.graph().edges.map((e) => e.subscriber), 'forwarded without via: not drawn').to.deep.equal(['Dashboard']);
+    void dashboard;
   });
 
   it('should name an unsettled forwarder apart from the handlers when a bounded fireAsync gives up', async () => {

@@ -596,7 +596,7 @@ describe('Remote events (the bridge, over an in-memory transport)', () => {
         'Could not wire Relay: subscriberAdopted() of extension remoteEvents() (transport fake://memory) threw: cannot create consumer group Relay.audit. ' +
         'Nothing of Relay was wired; fix the cause and wire it again.');
       expect(transport.subscriptions.map((s) => s.group), 'the consumer started before the failure').to.deep.equal(['Relay.onOrder']);
-      expect(app.graph().edges, 'no connection of Relay').to.deep.equal([]);
+      expect(app.graph().edges.filter((e) => e.publisher === 'Relay' || e.subscriber === 'Relay'), 'no connection of Relay, nor its forwarding').to.deep.equal([]);
       expect(checkout.cartViewed.size, 'no local connection').to.equal(0);
       relay.relayed.fire('r-1');
       expect(transport.published, 'its event is not forwarded').to.deep.equal([]);
@@ -626,11 +626,36 @@ describe('Remote events (the bridge, over an in-memory transport)', () => {
       const graph = app.graph();
       expect(graph.edges).to.deep.equal([
         { publisher: 'Checkout', event: 'cartViewed', subscriber: 'Mailer', method: 'onCart', connections: 1 },
+        { publisher: 'Checkout', event: 'orderPlaced', subscriber: '*', method: '*', connections: 1, kind: 'remote', group: 'default' },
         { publisher: 'Checkout', event: 'orderPlaced', subscriber: 'Mailer', method: 'onOrder', connections: 1, kind: 'remote', group: 'billing/Mailer.onOrder' },
       ]);
-      expect(toText(graph)).to.equal('Checkout.cartViewed\n  -> Mailer.onCart\nCheckout.orderPlaced\n  -> Mailer.onOrder (remote: billing/Mailer.onOrder)\n');
+      expect(toText(graph)).to.equal(
+        'Checkout.cartViewed\n  -> Mailer.onCart\nCheckout.orderPlaced\n  -> (forwarded) (remote: default)\n  -> Mailer.onOrder (remote: billing/Mailer.onOrder)\n');
       expect(toMermaid(graph)).to.contain('Checkout -.->|"orderPlaced → onOrder (remote: billing/Mailer.onOrder)"| Mailer');
       expect(toDot(graph)).to.contain('"Checkout" -> "Mailer" [label="orderPlaced → onOrder (remote: billing/Mailer.onOrder)", style=dashed];');
+    });
+
+    it('should show, in a process that only publishes a remote event, that its fires leave the process, until the publisher is released', () => {
+      const app = new Container({ extensions: [remoteEvents({ transport: new FakeTransport(), namespace: 'shop' })] });
+      const checkout = app.get(Checkout);
+      const second = app.wire(new Checkout());
+      const graph = app.graph();
+      expect(graph.edges).to.deep.equal([
+        { publisher: 'Checkout', event: 'orderPlaced', subscriber: '*', method: '*', connections: 2, kind: 'remote', group: 'shop' },
+      ]);
+      expect(toText(graph)).to.equal('Checkout.orderPlaced\n  -> (forwarded) x2 (remote: shop)\n');
+      expect(toMermaid(graph)).to.equal([
+        'flowchart LR', '  Checkout["Checkout ×2"]', '  forwarded(("forwarded"))', '  Checkout -.->|"orderPlaced ×2 (remote: shop)"| forwarded', '',
+      ].join('\n'));
+      expect(toDot(graph)).to.contain('  "(forwarded)" [shape=plaintext, fontcolor=gray40];\n  "Checkout" -> "(forwarded)" [label="orderPlaced ×2 (remote: shop)", style=dashed];');
+      app.release(checkout);
+      app.release(second);
+      expect(app.graph().edges, 'a released publisher forwards nothing').to.deep.equal([]);
+      app.wire(checkout);
+      expect(app.graph().edges.map((e) => [e.subscriber, e.connections])).to.deep.equal([['*', 1]]);
+      const local = new Container();
+      local.get(Checkout);
+      expect(local.graph().edges, 'no forwarding without remoteEvents()').to.deep.equal([]);
     });
   });
 });

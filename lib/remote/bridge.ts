@@ -164,7 +164,7 @@ export class RemoteBridge implements ContainerExtension {
     const name = declared.name;
     const publish = (...args: unknown[]): Promise<void> => this.publish(name, args);
     Object.defineProperty(publish, 'name', { value: `remote publish of "${name}"` });
-    const stop = this.attached().forward(event, publish);
+    const stop = this.attached().forward(event, publish, { kind: 'remote', group: this.namespace });
     let stops = this.forwarding.get(source);
     if (stops === undefined) this.forwarding.set(source, stops = []);
     stops.push(stop);

@@ -1,5 +1,5 @@
 import { publishedEvents, subscribedEvents } from '../wiring/metadata';
-import { byEdge, type GraphEdge, type WiringEdge, type WiringGraph, type WiringNode } from '../wiring/graph';
+import { byEdge, FORWARDED, type GraphEdge, type WiringEdge, type WiringGraph, type WiringNode } from '../wiring/graph';
 
 export type { GraphEdge, WiringEdge, WiringGraph, WiringNode } from '../wiring/graph';
 
@@ -166,12 +166,16 @@ export function declaredGraph<N>(classes: Iterable<N>, shape: ClassShape<N>): St
 export type AnyGraph = WiringGraph | StaticGraph;
 
 const NOBODY = '(no subscriber)';
+/** Where a forwarding edge (subscriber `'*'`) points: the fires leave the process. */
+const ELSEWHERE = '(forwarded)';
 
 /**
  * The graph as a Mermaid flowchart (a ```mermaid block renders as a picture on GitHub and
  * GitLab). Classes are nodes; each arrow is labelled `event → method`. Live counts above 1
  * are shown as `×n`. A connection a container extension carries (a remote event) is a dashed
- * arrow marked with its kind and group: `(remote: Billing.onOrderPlaced)`; in a static graph,
+ * arrow marked with its kind and group: `(remote: Billing.onOrderPlaced)`, and an event whose
+ * fires leave the process (forwarded by a container extension) a dashed arrow to "forwarded",
+ * marked with where they go: `(remote: shop)`; in a static graph,
  * an event declared `{ remote: true }` is marked `(remote)`. An event nobody
  * subscribes to is a dashed arrow to "no subscriber"; a subscription to an event its source
  * does not publish is a dashed arrow marked "not published".
@@ -184,8 +188,9 @@ export function toMermaid(graph: AnyGraph): string {
   const lines = ['flowchart LR'];
   for (const node of graph.nodes) lines.push(`  ${ids.of(node.name)}["${mermaidText(node.name + times(instancesOf(node)))}"]`);
   for (const edge of graph.edges) {
-    const label = `${edge.event} → ${edge.method}${times(connectionsOf(edge))}${carried(edge)}`;
-    lines.push(`  ${ids.of(edge.publisher)} ${kindOf(edge) === undefined ? '-->' : '-.->'}|"${mermaidText(label)}"| ${ids.of(edge.subscriber)}`);
+    if (isForwarding(edge) && !ids.has(ELSEWHERE)) lines.push(`  ${ids.of(ELSEWHERE)}(("${mermaidText('forwarded')}"))`);
+    const label = `${edge.event}${isForwarding(edge) ? '' : ` → ${edge.method}`}${times(connectionsOf(edge))}${carried(edge)}`;
+    lines.push(`  ${ids.of(edge.publisher)} ${kindOf(edge) === undefined ? '-->' : '-.->'}|"${mermaidText(label)}"| ${ids.of(target(edge))}`);
   }
   if ('unpublished' in graph) {
     for (const s of graph.unpublished) {
@@ -217,9 +222,10 @@ export function toDot(graph: AnyGraph): string {
     const count = instancesOf(node);
     lines.push(`  ${q(node.name)}${count > 1 ? ` [label=${q(node.name + times(count))}]` : ''};`);
   }
+  if (graph.edges.some(isForwarding)) lines.push(`  ${q(ELSEWHERE)} [shape=plaintext, fontcolor=gray40];`);
   for (const edge of graph.edges) {
-    const label = q(`${edge.event} → ${edge.method}${times(connectionsOf(edge))}${carried(edge)}`);
-    lines.push(`  ${q(edge.publisher)} -> ${q(edge.subscriber)} [label=${label}${kindOf(edge) === undefined ? '' : ', style=dashed'}];`);
+    const label = q(`${edge.event}${isForwarding(edge) ? '' : ` → ${edge.method}`}${times(connectionsOf(edge))}${carried(edge)}`);
+    lines.push(`  ${q(edge.publisher)} -> ${q(target(edge))} [label=${label}${kindOf(edge) === undefined ? '' : ', style=dashed'}];`);
   }
   if ('unpublished' in graph) {
     for (const s of graph.unpublished) {
@@ -237,7 +243,8 @@ export function toDot(graph: AnyGraph): string {
 /**
  * The graph as indented text for terminals: each `Publisher.event` followed by the
  * `Subscriber.method`s it reaches (a remote one marked `(remote: <consumer group>)`, or
- * `(remote)` in a static graph), then
+ * `(remote)` in a static graph; `(forwarded) (remote: <namespace>)` when its fires leave the
+ * process), then
  * classes with no connection and the problems found.
  *
  * @example
@@ -255,7 +262,9 @@ export function toText(graph: AnyGraph): string {
     if (list === undefined) groups.set(key, list = []);
     return list;
   };
-  for (const edge of graph.edges) group(edge.publisher, edge.event).push(`${edge.subscriber}.${edge.method}${times(connectionsOf(edge), ' x')}${carried(edge)}`);
+  for (const edge of graph.edges) {
+    group(edge.publisher, edge.event).push(`${isForwarding(edge) ? ELSEWHERE : `${edge.subscriber}.${edge.method}`}${times(connectionsOf(edge), ' x')}${carried(edge)}`);
+  }
   const problems: string[] = [];
   if ('unpublished' in graph) {
     for (const e of graph.unsubscribed) group(e.publisher, e.event).push(NOBODY + carried(e));
@@ -270,7 +279,7 @@ export function toText(graph: AnyGraph): string {
     for (const target of groups.get(key)!) lines.push(`  -> ${target}`);
   }
   const connected = new Set<string>();
-  for (const edge of graph.edges) connected.add(edge.publisher).add(edge.subscriber);
+  for (const edge of graph.edges) connected.add(edge.publisher).add(edge.subscriber);   // '*' of a forwarding edge: no class has that name
   if ('unpublished' in graph) {
     for (const e of graph.unsubscribed) connected.add(e.publisher);
     for (const s of graph.unpublished) connected.add(s.subscriber).add(s.source);
@@ -316,6 +325,16 @@ function connectionsOf(edge: GraphEdge): number {
   return 'connections' in edge ? (edge as WiringEdge).connections : 1;
 }
 
+/** A forwarding edge of a live graph (see `WiringEdge.kind`): the publisher's fires leave the process. */
+function isForwarding(edge: GraphEdge): boolean {
+  return edge.subscriber === FORWARDED && kindOf(edge) !== undefined;
+}
+
+/** The node an edge points to: its subscriber, or {@link ELSEWHERE} for a forwarding edge. */
+function target(edge: GraphEdge): string {
+  return isForwarding(edge) ? ELSEWHERE : edge.subscriber;
+}
+
 function kindOf(edge: GraphEdge): string | undefined {
   return (edge as WiringEdge | StaticEdge).kind;
 }
@@ -346,10 +365,14 @@ class NodeIds {
 
   constructor(private readonly make: (name: string) => string) {}
 
+  has(name: string): boolean {
+    return this.ids.has(name);
+  }
+
   of(name: string): string {
     let id = this.ids.get(name);
     if (id === undefined) {
-      const base = name === NOBODY ? 'no_subscriber' : this.make(name);
+      const base = name === NOBODY ? 'no_subscriber' : name === ELSEWHERE ? 'forwarded' : this.make(name);
       id = base;
       for (let n = 2; this.used.has(id); n++) id = `${base}_${n}`;
       this.used.add(id);

@@ -7,7 +7,7 @@ import {
   declaredDeps, decoratorMode, injectableOptions, injectedTokens, parameterTypes, publishedEvents, subscribedEvents, SCOPES,
   type Class, type Constructor, type Scope,
 } from './metadata';
-import { buildGraph, type WiringGraph } from './graph';
+import { buildGraph, forwarding, type WiringGraph } from './graph';
 import { traceFromEnv } from '../core/trace';
 import { Wiring, constructorHint } from './wiring';
 import { EXTENSION_HOOKS, type ContainerExtension, type ExtensionHost } from './extension';
@@ -315,7 +315,7 @@ export class Container implements Disposable, AsyncDisposable {
       const host: ExtensionHost = {
         eventOptions: this.options,
         reporter: this.options.onError ?? defaultReporter,
-        forward: (event, forward) => forwardFires(event, forward),
+        forward: (event, forward, via) => forwarding(event, via, forwardFires(event, forward)),
       };
       for (const extension of this.extensions) extension.attach?.(host);
     }

@@ -90,9 +90,10 @@ export interface ExtensionHost {
    * Calls `forward` with the payload of every `fire` and `fireAsync` of `event`, before its
    * handlers, WITHOUT being a handler: `clear()`, quarantine and `size` never see it.
    * `fireAsync()` awaits it and rejects with its failure under every error policy; `fire()`
-   * treats its failure as a handler's. One per event. Returns what stops it.
+   * treats its failure as a handler's. One per event. With `via`, `graph()` shows it as a
+   * forwarding edge of that kind and group until it stops. Returns what stops it.
    */
-  forward(event: Event<unknown[]>, forward: (...args: unknown[]) => unknown): () => void;
+  forward(event: Event<unknown[]>, forward: (...args: unknown[]) => unknown, via?: CarrierInfo): () => void;
 }
 
 /** A subscription of an object about to be adopted to an event an extension carries (see {@link ContainerExtension.checkSubscriber}). */
@@ -118,11 +119,11 @@ export interface CarriedSubscription extends PendingSubscription {
   connect(event: Event<any>, options: { readonly via: CarrierInfo; readonly info?: () => object }): Subscription;
 }
 
-/** How a carried connection travels, as `graph()` shows it. */
+/** How a carried connection, or a forwarded event, travels, as `graph()` shows it. */
 export interface CarrierInfo {
   /** What carries it, e.g. `'remote'`. */
   readonly kind: string;
-  /** The group it is delivered through, e.g. the consumer group `billing/Mailer.onOrderPlaced`. */
+  /** The group it is delivered through, e.g. the consumer group `billing/Mailer.onOrderPlaced`; for a forwarded event, where it goes (the namespace `shop`). */
   readonly group: string;
 }
 

@@ -1,3 +1,6 @@
+import type { Event } from '../core/event';
+import type { CarrierInfo } from './extension';
+import { publishedEvents } from './metadata';
 import type { Connection } from './wiring';
 
 /**
@@ -19,10 +22,17 @@ export interface WiringEdge extends GraphEdge {
   readonly connections: number;
   /**
    * Set on an edge that a container extension carries: `'remote'` for `remoteEvents()`, whose
-   * publisher may be in another process (its objects are then not counted).
+   * publisher may be in another process (its objects are then not counted). A FORWARDING edge
+   * has `'*'` as its `subscriber` and `method`: the publisher's fires leave
+   * the process through the extension, to whatever subscribes where they go (its `connections`
+   * count the publisher's objects). Every remote event a live object publishes has one, with or
+   * without a subscriber in this process.
    */
   readonly kind?: string;
-  /** The group of a carried edge: for `'remote'`, the consumer group (`billing/Mailer.onOrderPlaced`). */
+  /**
+   * The group of a carried edge: for `'remote'`, the consumer group (`billing/Mailer.onOrderPlaced`),
+   * or, on a forwarding edge, the namespace the events are published to (`shop`).
+   */
   readonly group?: string;
 }
 
@@ -39,25 +49,42 @@ export interface WiringGraph {
   readonly edges: readonly WiringEdge[];
 }
 
-/** @internal Aggregates live objects and connections by class. */
+/** The `subscriber` and `method` of a forwarding edge (see {@link WiringEdge.kind}): whoever subscribes where the fires go. */
+export const FORWARDED = '*';
+
+/** How each forwarded event is carried, for `graph()` (see `ExtensionHost.forward`). */
+const forwards = new WeakMap<Event<unknown[]>, CarrierInfo>();
+
+/** @internal Records that `event` is forwarded `via` a carrier until `stop` runs; returns what stops both. */
+export function forwarding(event: Event<unknown[]>, via: CarrierInfo | undefined, stop: () => void): () => void {
+  if (via !== undefined) forwards.set(event, via);
+  return () => {
+    if (forwards.get(event) === via) forwards.delete(event);
+    stop();
+  };
+}
+
+/** @internal Aggregates live objects, their forwarded events and connections by class. */
 export function buildGraph(objects: readonly object[], connections: readonly Connection[]): WiringGraph {
   const instances = new Map<string, number>();
-  for (const object of objects) {
-    const name = object.constructor.name;
-    instances.set(name, (instances.get(name) ?? 0) + 1);
-  }
   // One edge per distinct (publisher, event, subscriber, method, carrier): its text is its key.
   const edges = new Map<string, WiringEdge & { connections: number }>();
-  for (const c of connections) {
-    const edge = {
-      publisher: c.publisher.name, event: c.event, subscriber: c.subscriber.name, method: c.method, connections: 1,
-      ...(c.via === undefined ? {} : { kind: c.via.kind, group: c.via.group }),
-    };
+  const add = (publisher: string, event: string, subscriber: string, method: string, via: CarrierInfo | undefined): void => {
+    const edge = { publisher, event, subscriber, method, connections: 1, ...(via === undefined ? {} : { kind: via.kind, group: via.group }) };
     const key = JSON.stringify(edge);
     const seen = edges.get(key);
     if (seen !== undefined) seen.connections++;
     else edges.set(key, edge);
+  };
+  for (const object of objects) {
+    const name = object.constructor.name;
+    instances.set(name, (instances.get(name) ?? 0) + 1);
+    for (const declared of publishedEvents(object.constructor)) {
+      const via = forwards.get((object as Record<string | symbol, unknown>)[declared.key] as Event<unknown[]>);
+      if (via !== undefined) add(name, declared.name, FORWARDED, FORWARDED, via);
+    }
   }
+  for (const c of connections) add(c.publisher.name, c.event, c.subscriber.name, c.method, c.via);
   return {
     nodes: [...instances].map(([name, count]) => ({ name, instances: count })).sort((a, b) => a.name.localeCompare(b.name)),
     edges: [...edges.values()].sort(byEdge),
