@@ -79,7 +79,7 @@ describe('Container extensions (a tracing extension, no transport)', () => {
     const app = new Container({ extensions: [extension] });
     const engine = app.get(Engine);
     const dashboard = app.get(Dashboard);
-    const stop = extension.host!.forward(engine.started as Event<unknown[]>, () => undefined, { kind: 'worker', group: 'port-1' });
+    const stop = extension.host!.forward(engine.started as Event<unknown[]>, () => undefined, { via: { kind: 'worker', group: 'port-1' } });
     expect(app.graph().edges).to.deep.equal([
       { publisher: 'Engine', event: 'started', subscriber: '*', method: '*', connections: 1, kind: 'worker', group: 'port-1' },
       { publisher: 'Engine', event: 'started', subscriber: 'Dashboard', method: 'onStarted', connections: 1 },
@@ -106,6 +106,41 @@ describe('Container extensions (a tracing extension, no transport)', () => {
     const both = await event.fireAsyncWith({ timeoutMs: 10 }, 2).then(() => undefined, (e: unknown) => e) as FireAbortedError;
     expect(both.message).to.match(/with its forwarding \(publishSomewhere\) not settled, and 1 handler\(s\) not settled: slow\./);
     expect(both.pending).to.deep.equal(['slow']);
+  });
+
+  it('should ask the forwarder to withdraw when a bounded fireAsync gives up before it settled, and say whether it did', async () => {
+    const reported: unknown[] = [];
+    const extension = tracer([]);
+    const engine = new Container({ extensions: [extension], onError: (failure) => { reported.push(failure.error); } }).get(Engine);
+    const event = engine.started as Event<unknown[]>;
+    const sent: { promise: Promise<void>; reject: (error: Error) => void }[] = [];
+    let canWithdraw = true;
+    const asked: unknown[] = [];
+    extension.host!.forward(event, function publishSomewhere() {
+      let reject!: (error: Error) => void;
+      const promise = new Promise<void>((_resolve, fail) => { reject = fail; });
+      sent.push({ promise, reject });
+      return promise;
+    }, {
+      withdraw: (forwarded) => {
+        asked.push(forwarded);
+        if (canWithdraw) sent.find((s) => s.promise === forwarded)!.reject(new Error('withdrawn'));
+        return canWithdraw;
+      },
+    });
+    const withdrawn = await event.fireAsyncWith({ timeoutMs: 10 }, 1).then(() => undefined, (e: unknown) => e) as FireAbortedError;
+    expect(asked, 'with the promise the forwarder returned for that fire').to.deep.equal([sent[0].promise]);
+    expect(withdrawn.message).to.equal('Event "started" of Engine: fireAsync() gave up after 10 ms (timeoutMs) with its forwarding (publishSomewhere) ' +
+      'withdrawn: it was NOT sent. Fire it again if it must go out, or raise timeoutMs.');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(reported, 'the withdrawn forwarding\'s rejection is not reported: the caller was told').to.deep.equal([]);
+
+    canWithdraw = false;
+    const stillGoing = await event.fireAsyncWith({ timeoutMs: 10 }, 2).then(() => undefined, (e: unknown) => e) as FireAbortedError;
+    expect(stillGoing.message).to.match(/with its forwarding \(publishSomewhere\) not settled\. They keep running/);
+    sent[1].reject(new Error('the broker said no'));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(reported.map((e) => (e as Error).message), 'a forwarding that went on is reported when it fails').to.deep.equal(['the broker said no']);
   });
 
   it('should refuse a second forwarder, a forwarder that is not a function, and forwarding a disposed event', () => {

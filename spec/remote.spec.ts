@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { Container, DisposedError, Event, InvalidArgumentError, injectable, publishes, subscribes, toDot, toMermaid, toText, WiringError, type ContainerExtension } from '../lib';
+import { Container, DisposedError, Event, FireAbortedError, InvalidArgumentError, injectable, publishes, subscribes, toDot, toMermaid, toText, WiringError, type ContainerExtension } from '../lib';
 import {
-  NoSubscriberError, PoisonMessageError, PublishBufferFullError, remoteEvents,
+  NoSubscriberError, PoisonMessageError, PublishBufferFullError, PublishError, remoteEvents,
   type Consumer, type Delivery, type EncodedEnvelope, type RemoteEventInfo, type Transport, type TransportSubscription,
 } from '../lib/remote';
 import { recorder } from './helpers';
@@ -17,10 +17,30 @@ class FakeTransport implements Transport {
   /** Thrown synchronously by `subscribe()` for these groups (a broker client that cannot even start a consumer). */
   readonly refuseGroups = new Set<string>();
 
+  /** While set, publishes stay buffered (unsent, unsettled), as with a broker down: `withdraw` can take them back. */
+  hold = false;
+  readonly buffered = new Map<Promise<void>, { envelope: EncodedEnvelope; reject: (error: Error) => void }>();
+  readonly withdrawn: string[] = [];
+
   publish(envelope: EncodedEnvelope): Promise<void> {
     if (this.full) throw new PublishBufferFullError('the buffer is full');
+    if (this.hold) {
+      let reject!: (error: Error) => void;
+      const promise = new Promise<void>((_resolve, fail) => { reject = fail; });
+      this.buffered.set(promise, { envelope, reject });
+      return promise;
+    }
     this.published.push(envelope);
     return this.rejectWith === undefined ? Promise.resolve() : Promise.reject(this.rejectWith);
+  }
+
+  withdraw(published: Promise<void>): boolean {
+    const entry = this.buffered.get(published);
+    if (entry === undefined) return false;
+    this.buffered.delete(published);
+    this.withdrawn.push(entry.envelope.payload);
+    entry.reject(new PublishError(`${entry.envelope.name} withdrawn`));
+    return true;
   }
 
   subscribe(subscription: TransportSubscription): Consumer {
@@ -159,6 +179,32 @@ describe('Remote events (the bridge, over an in-memory transport)', () => {
       expect(thrown[1], `${errors}: a publish the buffer refused`).to.be.instanceOf(PublishBufferFullError);
       expect(failures, `${errors}: given to the caller, not reported`).to.deep.equal([]);
     }
+  });
+
+  it('should withdraw a publish the transport has not sent when a bounded fireAsyncWith gives up, and tell the caller so', async () => {
+    const transport = new FakeTransport();
+    transport.hold = true;
+    const { failures, onError } = recorder();
+    const checkout = new Container({ extensions: [remoteEvents({ transport })], onError }).get(Checkout);
+    const error = await checkout.orderPlaced.fireAsyncWith({ timeoutMs: 10 }, 'o-1', 1).then(() => undefined, (e: unknown) => e);
+    expect(error).to.be.instanceOf(FireAbortedError);
+    expect((error as Error).message).to.equal('Event "orderPlaced" of Checkout: fireAsync() gave up after 10 ms (timeoutMs) with its forwarding ' +
+      '(remote publish of "orderPlaced") withdrawn: it was NOT sent. Fire it again if it must go out, or raise timeoutMs.');
+    expect(transport.withdrawn).to.deep.equal(['["o-1",1]']);
+    expect(transport.buffered.size).to.equal(0);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(failures, 'the caller was told: not reported').to.deep.equal([]);
+
+    // A publish the transport cannot withdraw (already sent) goes on, and its failure is reported.
+    const sent = new FakeTransport();
+    sent.hold = true;
+    sent.withdraw = () => false;
+    const other = new Container({ extensions: [remoteEvents({ transport: sent })], onError }).get(Checkout);
+    const going = await other.orderPlaced.fireAsyncWith({ timeoutMs: 10 }, 'o-2', 2).then(() => undefined, (e: unknown) => e);
+    expect((going as Error).message).to.match(/with its forwarding \(remote publish of "orderPlaced"\) not settled\. They keep running/);
+    [...sent.buffered.values()][0].reject(new PublishError('not confirmed'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(failures.map((f) => [f.handler, (f.error as Error).message])).to.deep.equal([['remote publish of "orderPlaced"', 'not confirmed']]);
   });
 
   it('should keep reporting a failed publish of fire() to onError, and never quarantine the forwarder', async () => {

@@ -16,6 +16,8 @@ let forwarderOf: (event: Event<any>) => HandlerRecord | undefined;
 let setForwarder: (event: Event<any>, forwarder: HandlerRecord | undefined, around: Around | undefined) => void;
 let dispatchOf: (event: Event<any>) => Dispatch;
 
+/** The `withdraw` of each forwarder that has one (see {@link forwardFires}). */
+const withdrawals = new WeakMap<HandlerRecord, (forwarded: unknown) => boolean>();
 /** Puts the forwarder before the handlers' dispatcher (kept out of the class: an app that forwards nothing bundles none of it). */
 type Around = (handlers: (...args: any[]) => void) => (...args: any[]) => void;
 
@@ -28,8 +30,15 @@ type Around = (handlers: (...args: any[]) => void) => (...args: any[]) => void;
  * every error policy, `'isolate'` included; a synchronous `fire()` treats it like a handler's
  * (the policy, then `onError`, naming the function). An event has one forwarder at most;
  * `dispose()` drops it. Returns what stops it.
+ *
+ * `withdraw` is called when a bounded `fireAsync` gives up while the promise `forward` returned
+ * for that fire has not settled, with that promise: withdraw what it started if that can still be
+ * done (the event then never goes out, and its promise rejects), and return true. The caller's
+ * `FireAbortedError` then says it was withdrawn, and that rejection is not reported.
  */
-export function forwardFires<A extends unknown[]>(event: Event<A>, forward: (...args: A) => unknown): () => void {
+export function forwardFires<A extends unknown[]>(
+  event: Event<A>, forward: (...args: A) => unknown, withdraw?: (forwarded: unknown) => boolean,
+): () => void {
   const where = `forwardFires(): Event "${event.name}"`;
   if (typeof forward !== 'function') throw new InvalidArgumentError(`${where}: forward must be a function, got ${safeString(forward)}.`);
   if (event.isDisposed) throw new DisposedError(`${where} was disposed: it forwards nothing.`);
@@ -60,6 +69,7 @@ export function forwardFires<A extends unknown[]>(event: Event<A>, forward: (...
     throw d.aggregate(failures);
   };
   setForwarder(event, forwarder, around);
+  if (withdraw !== undefined) withdrawals.set(forwarder, withdraw);
   let stopped = false;
   return () => {
     if (stopped) return;
@@ -514,7 +524,11 @@ export class Event<A extends unknown[] = []> implements Disposable {
     const bound = timeoutMs === undefined && signal === undefined ? undefined : bounded(timeoutMs, signal);
     const unsettled = bound === undefined ? undefined : new Set<HandlerRecord>();
     let abandoned = false;
+    // What the forwarder returned, and whether it was withdrawn when the fire gave up (see `forwardFires`).
+    let forwarded: unknown;
+    let withdrawn = false;
     const fail = (record: HandlerRecord, error: unknown, async: boolean): void => {
+      if (withdrawn && record === forwarder) return;   // the caller was told: its FireAbortedError says so
       if (d.mode === 'isolate' && !abandoned && record === forwarder) {
         // Not reported: the caller receives it (see `forwardFires`), unless the fire gives up.
         d.failures++;
@@ -546,9 +560,10 @@ export class Event<A extends unknown[] = []> implements Disposable {
         abandoned = true;
         // Failures collected so far would be lost with the fire: reported.
         for (const failure of collected ?? []) report(d.onError, failure);
-        const forwarder = d.forwarder;
         const handlers = [...unsettled!].filter((record) => record !== forwarder).map((record) => describeHandler(record));
-        throw this.gaveUp(signal, reason === TIMED_OUT ? timeoutMs : undefined, handlers, forwarder !== undefined && unsettled!.has(forwarder) ? forwarder : undefined);
+        const pendingForwarder = forwarder !== undefined && unsettled!.has(forwarder) ? forwarder : undefined;
+        withdrawn = pendingForwarder !== undefined && withdrawals.get(pendingForwarder)?.(forwarded) === true;
+        throw this.gaveUp(signal, reason === TIMED_OUT ? timeoutMs : undefined, handlers, pendingForwarder, withdrawn);
       }
     };
     const pending: Promise<void>[] = [];
@@ -559,6 +574,7 @@ export class Event<A extends unknown[] = []> implements Disposable {
         let result: unknown;
         try {
           result = call(d, list, record, args.length, args[0], args);
+          if (record === forwarder) forwarded = result;
         } catch (error) {
           fail(record, error, false);
           if (d.mode === 'throw') break;
@@ -592,17 +608,21 @@ export class Event<A extends unknown[] = []> implements Disposable {
   }
 
   /** The error of a bounded fireAsync that gave up. */
-  private gaveUp(signal: AbortSignal | undefined, timedOutAfter: number | undefined, pending: string[], forwarder?: HandlerRecord): FireAbortedError {
+  private gaveUp(
+    signal: AbortSignal | undefined, timedOutAfter: number | undefined, pending: string[], forwarder?: HandlerRecord, withdrawn = false,
+  ): FireAbortedError {
     const why = timedOutAfter !== undefined ? `gave up after ${timedOutAfter} ms (timeoutMs)` : 'was aborted by its signal';
     // The forwarder is not a handler (see `forwardFires`): named apart, and not in `pending`.
-    const forwarding = forwarder === undefined ? '' : `its forwarding (${forwarder.fn.name || 'forwarder'}) not settled`;
+    const forwarding = forwarder === undefined ? ''
+      : `its forwarding (${forwarder.fn.name || 'forwarder'}) ${withdrawn ? 'withdrawn: it was NOT sent' : 'not settled'}`;
     const handlers = pending.length === 0 ? '' : `${pending.length} handler(s) not settled: ${pending.join(', ')}`;
     const which = forwarding === '' && handlers === '' ? 'before calling any handler'
       : `with ${[forwarding, handlers].filter((part) => part !== '').join(', and ')}`;
     return new FireAbortedError(
       `${this.where()}: fireAsync() ${why} ${which}. ` +
       (which.startsWith('before') ? 'Pass a signal that is not aborted yet.' :
-        'They keep running and their failures are reported to onError; make them settle sooner, or raise timeoutMs.'),
+        withdrawn && handlers === '' ? 'Fire it again if it must go out, or raise timeoutMs.' :
+          'They keep running and their failures are reported to onError; make them settle sooner, or raise timeoutMs.'),
       pending, timedOutAfter === undefined ? { cause: signal?.reason } : undefined);
   }
 

@@ -44,6 +44,8 @@ export class RedisTransport implements Transport {
   private readonly unconfirmed = new Set<Publish>();
   /** How many of them are still buffered here, not sent yet: those can be withdrawn. */
   private unsent = 0;
+  /** The unconfirmed publish behind each promise `publish` returned, for `withdraw`. */
+  private readonly byPromise = new WeakMap<Promise<void>, Publish>();
   /** Fires at the oldest unconfirmed publish's deadline (publishTimeoutMs); none while nothing is unconfirmed. */
   private deadlineTimer: NodeJS.Timeout | undefined;
   /** Called once no publish is unconfirmed (close waits for it). */
@@ -123,6 +125,7 @@ export class RedisTransport implements Transport {
       publish = { what, key, args: [...trim, '*', ...toFields(envelope)], deadline: Date.now() + this.options.publishTimeoutMs, sent: false, resolve, reject };
     });
     this.unconfirmed.add(publish);
+    this.byPromise.set(stored, publish);
     // Sent at once when connected (after any still buffered, to keep the order); else when the connection is ready.
     if (this.command.status !== 'ready') this.unsent++;
     else if (this.unsent === 0) this.send(publish);
@@ -132,6 +135,19 @@ export class RedisTransport implements Transport {
     }
     this.deadlineTimer ??= setTimeout(() => this.expire(), this.options.publishTimeoutMs);
     return stored;
+  }
+
+  /**
+   * See {@link Transport.withdraw}: a publish still buffered here (the broker unreachable, or
+   * earlier publishes still buffered) is withdrawn, never sent; one already sent is not.
+   */
+  withdraw(published: Promise<void>): boolean {
+    const publish = this.byPromise.get(published);
+    if (publish === undefined || publish.sent || !this.unconfirmed.has(publish)) return false;
+    this.settle(publish, new PublishError(
+      `Cannot publish ${publish.what}: withdrawn before ${this.description} took it${this.state()}, as its caller gave up waiting ` +
+      '(fireAsyncWith). It was NOT published and will not be sent later. Fire it again if it must go out.'));
+    return true;
   }
 
   /** Sends the buffered publishes, oldest first (a scan of the unconfirmed ones, only while some are buffered). */

@@ -164,7 +164,11 @@ export class RemoteBridge implements ContainerExtension {
     const name = declared.name;
     const publish = (...args: unknown[]): Promise<void> => this.publish(name, args);
     Object.defineProperty(publish, 'name', { value: `remote publish of "${name}"` });
-    const stop = this.attached().forward(event, publish, { kind: 'remote', group: this.namespace });
+    const stop = this.attached().forward(event, publish, {
+      via: { kind: 'remote', group: this.namespace },
+      // A bounded fireAsyncWith() gave up: a publish the transport has not sent yet is withdrawn.
+      withdraw: (published) => this.transport.withdraw?.(published as Promise<void>) === true,
+    });
     let stops = this.forwarding.get(source);
     if (stops === undefined) this.forwarding.set(source, stops = []);
     stops.push(stop);

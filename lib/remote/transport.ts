@@ -152,6 +152,14 @@ export interface Transport {
   publish(envelope: EncodedEnvelope): Promise<void>;
   /** Starts delivering one event of one namespace to one consumer group. */
   subscribe(subscription: TransportSubscription): Consumer;
+  /**
+   * The caller gave up waiting for the publish that returned `published` (a bounded
+   * `fireAsyncWith()`): withdraw it if it was not sent to the broker yet (it then rejects with a
+   * `PublishError` saying it was withdrawn, and is never sent) and return true; return false when
+   * it cannot be withdrawn any more (sent: it may be stored) or is unknown. Optional: without it,
+   * the publish goes on, and its outcome is reported to `onError`.
+   */
+  withdraw?(published: Promise<void>): boolean;
   /** A store shared by every consumer of the broker, if the transport has one. */
   readonly idempotency?: IdempotencyStore;
   /**

@@ -315,7 +315,7 @@ export class Container implements Disposable, AsyncDisposable {
       const host: ExtensionHost = {
         eventOptions: this.options,
         reporter: this.options.onError ?? defaultReporter,
-        forward: (event, forward, via) => forwarding(event, via, forwardFires(event, forward)),
+        forward: (event, forward, options) => forwarding(event, options?.via, forwardFires(event, forward, options?.withdraw)),
       };
       for (const extension of this.extensions) extension.attach?.(host);
     }

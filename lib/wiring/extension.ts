@@ -90,10 +90,18 @@ export interface ExtensionHost {
    * Calls `forward` with the payload of every `fire` and `fireAsync` of `event`, before its
    * handlers, WITHOUT being a handler: `clear()`, quarantine and `size` never see it.
    * `fireAsync()` awaits it and rejects with its failure under every error policy; `fire()`
-   * treats its failure as a handler's. One per event. With `via`, `graph()` shows it as a
-   * forwarding edge of that kind and group until it stops. Returns what stops it.
+   * treats its failure as a handler's. One per event. Returns what stops it.
+   *
+   * `options.via`: `graph()` shows the event as a forwarding edge of that kind and group until
+   * it stops. `options.withdraw`: called, with the promise `forward` returned, when a bounded
+   * `fireAsyncWith()` gives up before that promise settled: withdraw the event if it has not
+   * gone out yet (it then never goes out; reject that promise) and return true, else false. The
+   * caller's `FireAbortedError` says which.
    */
-  forward(event: Event<unknown[]>, forward: (...args: unknown[]) => unknown, via?: CarrierInfo): () => void;
+  forward(
+    event: Event<unknown[]>, forward: (...args: unknown[]) => unknown,
+    options?: { readonly via?: CarrierInfo; readonly withdraw?: (forwarded: unknown) => boolean },
+  ): () => void;
 }
 
 /** A subscription of an object about to be adopted to an event an extension carries (see {@link ContainerExtension.checkSubscriber}). */

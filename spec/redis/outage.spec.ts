@@ -141,19 +141,20 @@ describeBroker('Redis transport: outages and crashes', () => {
     try {
       const awaited = shop.orderPlaced.fireAsync({ id: 'awaited', total: 1 }).then(() => 'stored', (error: unknown) => error);
       shop.orderPlaced.fire({ id: 'fired', total: 2 });
-      // The caller gives up first (fireAsyncWith's own bound): the publish stays buffered until publishTimeoutMs.
+      // The caller gives up first (fireAsyncWith's own bound): its publish, still buffered, is withdrawn at once, and the caller told.
       const bounded = shop.orderPlaced.fireAsyncWith({ timeoutMs: 50 }, { id: 'bounded', total: 3 }).then(() => 'stored', (error: unknown) => error);
       expect(await bounded).to.be.instanceOf(FireAbortedError);
-      expect(transport.pendingPublishes, 'still buffered after the caller gave up').to.equal(3);
+      expect((await bounded as Error).message).to.match(/with its forwarding \(remote publish of "orderPlaced"\) withdrawn: it was NOT sent/);
+      expect(transport.pendingPublishes, 'the other two are still buffered').to.equal(2);
       const error = await awaited;
       expect(error).to.be.instanceOf(PublishError);
       expect((error as Error).message).to.match(new RegExp(
         '^Cannot publish remote event "orderPlaced" \\(id [0-9a-f-]+\\): redis://127\\.0\\.0\\.1:\\d+ did not take it within publishTimeoutMs \\(300 ms\\), ' +
         'which is unreachable\\. It was withdrawn: it was NOT published and will not be sent later'));
-      // The other two were withdrawn as well (each at its own deadline), and reported: no caller waits for them.
+      // The fired one was withdrawn as well (at its own deadline), and reported: no caller waits for it.
       await eventually('every publish to be withdrawn', () => transport.pendingPublishes === 0);
       const reported = failures.filter((f): f is PublishError => f instanceof PublishError).map((f) => f.message);
-      expect(reported).to.have.length(2);
+      expect(reported, 'the bounded one was not reported: its caller was told').to.have.length(1);
       expect(reported.every((m) => /did not take it within publishTimeoutMs \(300 ms\).*withdrawn/.test(m))).to.equal(true);
       await server.restart();
       redis = inspect(server.url);
@@ -181,6 +182,26 @@ describeBroker('Redis transport: outages and crashes', () => {
       await eventually('the paused write to be stored after all', async () =>
         (await redis.xlen(streamKey('eventwire', 'unconfirmed', 'orderPlaced'))) === 2);
       expect(failures.filter((f) => !(f instanceof BrokerError)), 'given to the caller, not reported').to.deep.equal([]);
+    } finally {
+      await app.disposeAsync();
+      await redis.quit();
+    }
+  });
+
+  it('should not withdraw a publish already sent when a bounded fireAsyncWith gives up: the caller is told it is not settled, and it is stored', async () => {
+    const { app, transport, failures } = node(server, 'sentbounded', { publishTimeoutMs: 5000 });
+    const shop = app.get(Shop);
+    const redis = inspect(server.url);
+    try {
+      await shop.orderPlaced.fireAsync({ id: 'before', total: 0 });
+      await redis.call('CLIENT', 'PAUSE', 500, 'WRITE');   // the broker takes the XADD and answers it after the pause
+      const error = await shop.orderPlaced.fireAsyncWith({ timeoutMs: 50 }, { id: 'paused', total: 1 }).then(() => 'stored', (e: unknown) => e);
+      expect(error).to.be.instanceOf(FireAbortedError);
+      expect((error as Error).message).to.match(/with its forwarding \(remote publish of "orderPlaced"\) not settled\. They keep running/);
+      expect(transport.pendingPublishes, 'sent, so not withdrawn').to.equal(1);
+      await eventually('the paused write to be stored after all', async () =>
+        (await redis.xlen(streamKey('eventwire', 'sentbounded', 'orderPlaced'))) === 2);
+      expect(failures.filter((f) => !(f instanceof BrokerError)), 'it succeeded: nothing reported').to.deep.equal([]);
     } finally {
       await app.disposeAsync();
       await redis.quit();
