@@ -87,10 +87,8 @@ export class HandlerList {
    * pair costs two small writes.
    */
   remove(record: HandlerRecord): boolean {
-    if (!kill(record, this)) return false;
-    this.forget(record);
-    this.version++;
-    const dead = ++this.dead;
+    if (!this.drop(record)) return false;
+    const dead = this.dead;
     if (dead >= COMPACT_AT && dead * 2 >= this.records.length) this.compact();
     return true;
   }
@@ -98,9 +96,7 @@ export class HandlerList {
   clear(): void {
     const old = this.records;
     this.records = [];
-    for (const record of old) {
-      if (kill(record, this)) this.forget(record);
-    }
+    for (const record of old) this.drop(record);
     this.dead = 0;
     this.order = undefined;
     this.version++;
@@ -108,17 +104,12 @@ export class HandlerList {
 
   /** Marks a weak record whose target was collected; compacts once, soon after. */
   markDead(record: HandlerRecord): void {
-    if (!kill(record, this)) return;
-    this.forget(record);
-    this.dead++;
-    this.version++;
-    if (!this.compactScheduled) {
-      this.compactScheduled = true;
-      queueMicrotask(() => {
-        this.compactScheduled = false;
-        this.compact();
-      });
-    }
+    if (!this.drop(record) || this.compactScheduled) return;
+    this.compactScheduled = true;
+    queueMicrotask(() => {
+      this.compactScheduled = false;
+      this.compact();
+    });
   }
 
   /** Records live or not yet found dead (a collected weak target is found by a fire or a `sweep`). */
@@ -139,13 +130,7 @@ export class HandlerList {
     if (this.weak > 0) {
       const records = this.records;
       for (let i = 0; i < records.length; i++) {
-        const s = records[i].s as RecordState;
-        if ((s.flags & (LIVE | WEAK)) === (LIVE | WEAK) && s.list === this && s.held === undefined && s.deref() === undefined) {
-          kill(records[i], this);
-          this.forget(records[i]);
-          this.dead++;
-          this.version++;
-        }
+        if (isCollected(records[i].s)) this.drop(records[i]);
       }
       this.compact();
     }
@@ -196,15 +181,21 @@ export class HandlerList {
     }
   }
 
-  /** Undoes the side registrations of a record that just stopped being live. */
-  private forget(record: HandlerRecord): void {
+  /**
+   * Makes a live record of this list not live (a tombstone in `records`, counted in `dead`),
+   * undoing its side registrations; returns false if it was not live.
+   */
+  private drop(record: HandlerRecord): boolean {
+    if (!kill(record, this)) return false;
+    this.dead++;
+    this.version++;
     const order = this.order;
     if (order !== undefined) {
       const at = order.lastIndexOf(record);
       if (at >= 0) order.splice(at, 1);
     }
     const s = record.s;
-    if (s === DEAD) return;
+    if (s === DEAD) return true;
     const state = s as RecordState;
     if ((state.flags & WEAK) !== 0) this.weak--;
     const extra = state.extra;
@@ -213,6 +204,7 @@ export class HandlerList {
       extra.detach = undefined;
       detach();
     }
+    return true;
   }
 }
 
@@ -313,9 +305,7 @@ export class HandlerRecord implements Subscription {
   get active(): boolean {
     // A collected weak target is found here if no fire or sweep has found it yet.
     const s = this.s;
-    if (!(s instanceof HandlerList) && (s.flags & (LIVE | WEAK)) === (LIVE | WEAK) && s.held === undefined && s.deref() === undefined) {
-      s.list.markDead(this);
-    }
+    if (isCollected(s)) (s as RecordState).list.markDead(this);
     return isLive(this);
   }
 
@@ -326,6 +316,13 @@ export class HandlerRecord implements Subscription {
   [Symbol.dispose](): void {
     listOf(this).remove(this);
   }
+}
+
+/** True for the state of a live record whose weakly held target was collected (not held by a fire). */
+function isCollected(s: HandlerList | RecordState): boolean {
+  // A list (a plain record) has no `flags`: `undefined & LIVE` is 0.
+  const state = s as RecordState;
+  return (state.flags & (LIVE | WEAK)) === (LIVE | WEAK) && state.held === undefined && state.deref() === undefined;
 }
 
 /** True while `record` is registered. */
