@@ -276,9 +276,26 @@ export class Event<A extends unknown[] = []> implements Disposable {
     this.d.configure(options.errors ?? 'isolate', options.onError ?? defaultReporter, options.quarantine ?? 0);
   }
 
-  /** `dispatch` itself when nothing surrounds it (no trace, replay or forwarder): `fire` then costs nothing more. */
-  private dispatcher(dispatch: (...args: A) => void): (...args: A) => void {
-    return this.trace === undefined && this.replay === 0 && this.d.forwarder === undefined ? dispatch : this.wrapFire(dispatch);
+  /**
+   * What `fire` is: the handlers' dispatcher itself when nothing surrounds it (no forwarder,
+   * replay or trace), so that `fire` then costs nothing more; else behind the forwarder, with
+   * the payload kept for replay and the dispatch traced.
+   */
+  private dispatcher(handlers: (...args: A) => void): (...args: A) => void {
+    const dispatch = this.around === undefined ? handlers : this.around(handlers) as (...args: A) => void;
+    if (this.trace === undefined && this.replay === 0) return dispatch;
+    return (...args: A) => {
+      if (this.replay > 0) this.remember(args);
+      if (this.trace === undefined) return dispatch(...args);
+      const handlers = this._list.size;
+      const failuresBefore = this.d.failures;
+      const started = performance.now();
+      try {
+        dispatch(...args);
+      } finally {
+        this.traced(handlers, performance.now() - started, this.d.failures - failuresBefore, false);
+      }
+    };
   }
 
   /** Live handlers. Falls when a weakly held target is collected. */
@@ -624,29 +641,6 @@ export class Event<A extends unknown[] = []> implements Disposable {
         withdrawn && handlers === '' ? 'Fire it again if it must go out, or raise timeoutMs.' :
           'They keep running and their failures are reported to onError; make them settle sooner, or raise timeoutMs.'),
       pending, timedOutAfter === undefined ? { cause: signal?.reason } : undefined);
-  }
-
-  private wrapFire(handlers: (...args: A) => void): (...args: A) => void {
-    const dispatch = this.around === undefined ? handlers : this.around(handlers) as (...args: A) => void;
-    const trace = this.trace;
-    if (trace === undefined) {
-      if (this.replay === 0) return dispatch;
-      return (...args: A) => {
-        this.remember(args);
-        dispatch(...args);
-      };
-    }
-    return (...args: A) => {
-      if (this.replay > 0) this.remember(args);
-      const handlers = this._list.size;
-      const failuresBefore = this.d.failures;
-      const started = performance.now();
-      try {
-        dispatch(...args);
-      } finally {
-        this.traced(handlers, performance.now() - started, this.d.failures - failuresBefore, false);
-      }
-    };
   }
 
   private traced(handlers: number, durationMs: number, failures: number, async: boolean): void {
