@@ -628,19 +628,14 @@ export class Event<A extends unknown[] = []> implements Disposable {
   private gaveUp(
     signal: AbortSignal | undefined, timedOutAfter: number | undefined, pending: string[], forwarder?: HandlerRecord, withdrawn = false,
   ): FireAbortedError {
-    const why = timedOutAfter !== undefined ? `gave up after ${timedOutAfter} ms (timeoutMs)` : 'was aborted by its signal';
+    const why = timedOutAfter === undefined ? 'was aborted by its signal' : `gave up after ${timedOutAfter} ms (timeoutMs)`;
+    const parts = pending.length === 0 ? [] : [`${pending.length} handler(s) not settled: ${pending.join(', ')}`];
     // The forwarder is not a handler (see `forwardFires`): named apart, and not in `pending`.
-    const forwarding = forwarder === undefined ? ''
-      : `its forwarding (${forwarder.fn.name || 'forwarder'}) ${withdrawn ? 'withdrawn: it was NOT sent' : 'not settled'}`;
-    const handlers = pending.length === 0 ? '' : `${pending.length} handler(s) not settled: ${pending.join(', ')}`;
-    const which = forwarding === '' && handlers === '' ? 'before calling any handler'
-      : `with ${[forwarding, handlers].filter((part) => part !== '').join(', and ')}`;
-    return new FireAbortedError(
-      `${this.where()}: fireAsync() ${why} ${which}. ` +
-      (which.startsWith('before') ? 'Pass a signal that is not aborted yet.' :
-        withdrawn && handlers === '' ? 'Fire it again if it must go out, or raise timeoutMs.' :
-          'They keep running and their failures are reported to onError; make them settle sooner, or raise timeoutMs.'),
-      pending, timedOutAfter === undefined ? { cause: signal?.reason } : undefined);
+    if (forwarder !== undefined) parts.unshift(`its forwarding (${forwarder.fn.name || 'forwarder'}) ${withdrawn ? 'withdrawn: it was NOT sent' : 'not settled'}`);
+    const which = parts.length === 0 ? 'before calling any handler. Pass a signal that is not aborted yet.'
+      : `with ${parts.join(', and ')}. ` + (withdrawn && pending.length === 0 ? 'Fire it again if it must go out, or raise timeoutMs.'
+        : 'They keep running and their failures are reported to onError; make them settle sooner, or raise timeoutMs.');
+    return new FireAbortedError(`${this.where()}: fireAsync() ${why} ${which}`, pending, timedOutAfter === undefined ? { cause: signal?.reason } : undefined);
   }
 
   private traced(handlers: number, durationMs: number, failures: number, async: boolean): void {
