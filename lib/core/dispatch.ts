@@ -103,10 +103,11 @@ export class Dispatch {
   }
 
   /**
-   * Accounts for one failure: quarantine, then reporting under `'isolate'`.
-   * Returns the failure when the caller must throw or collect it, else undefined.
+   * Accounts for one failure: quarantine, then reporting under `'isolate'` (unless the caller
+   * receives it: `own`) or when `late`. Returns the failure when the caller must throw or
+   * collect it, else undefined.
    */
-  failed(record: HandlerRecord, error: unknown, async: boolean, late = false, target?: object): { error: unknown } & HandlerFailure | undefined {
+  failed(record: HandlerRecord, error: unknown, async: boolean, late = false, target?: object, own = false): HandlerFailure | undefined {
     this.failures++;
     // Named before quarantine removes the record (a removed record lets go of its target).
     const handler = describeHandler(record, target);
@@ -114,7 +115,7 @@ export class Dispatch {
     const quarantined = this.quarantine > 0 && record !== this.forwarder &&
       this.list.countFailure(record) >= this.quarantine && this.list.remove(record);
     const failure = { error, eventName: this.event.name, source: this.event.source, handler, async, quarantined };
-    if (late || this.mode === 'isolate') {
+    if (late || (this.mode === 'isolate' && !own)) {
       report(this.onError, failure);
       return undefined;
     }

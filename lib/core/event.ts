@@ -1,5 +1,5 @@
 import { className, safeString } from './describe';
-import { checkErrorPolicy, defaultReporter, report, type ErrorPolicyOptions, type ErrorReporter } from './error-policy';
+import { checkErrorPolicy, defaultReporter, report, type ErrorPolicyOptions, type HandlerFailure } from './error-policy';
 import { DisposedError, FireAbortedError, InvalidArgumentError } from './errors';
 import { emitWarning } from './environment';
 import { Flags, HandlerList, HandlerRecord, RecordExtra, RecordState, isLive, resetFailures, targetOf } from './handler-list';
@@ -525,7 +525,6 @@ export class Event<A extends unknown[] = []> implements Disposable {
     const d = this.d;
     const failuresBefore = d.failures;
     const list = this._list;
-    const quarantine = d.quarantine > 0;
     if (this.replay > 0) this.remember(args);
     // The forwarder first, as a plain record (see `forwardFires`).
     const forwarder = d.forwarder;
@@ -535,8 +534,9 @@ export class Event<A extends unknown[] = []> implements Disposable {
     // The targets of the records, held for the whole fire (weak ones are dereferenced now:
     // one collected before the fire started is marked dead at its turn).
     const targets = records.map(targetOf);
+    // What the fire throws, and the failures in it (reported if the fire gives up).
     let errors: unknown[] | undefined;
-    let collected: Parameters<ErrorReporter>[0][] | undefined;
+    let collected: HandlerFailure[] | undefined;
     // Only a bounded fire keeps track of the handlers not settled yet, to name them.
     const bound = timeoutMs === undefined && signal === undefined ? undefined : bounded(timeoutMs, signal);
     const unsettled = bound === undefined ? undefined : new Set<HandlerRecord>();
@@ -546,24 +546,16 @@ export class Event<A extends unknown[] = []> implements Disposable {
     let withdrawn = false;
     const fail = (record: HandlerRecord, error: unknown, async: boolean): void => {
       if (withdrawn && record === forwarder) return;   // the caller was told: its FireAbortedError says so
-      if (d.mode === 'isolate' && !abandoned && record === forwarder) {
-        // Not reported: the caller receives it (see `forwardFires`), unless the fire gives up.
-        d.failures++;
-        (errors ??= []).push(error);
-        if (bound !== undefined) {
-          (collected ??= []).push({ error, eventName: this.name, source: this.source, handler: describeHandler(record), async, quarantined: false });
-        }
-        return;
-      }
-      // After the fire gave up nobody can receive it: reported.
-      const failure = d.failed(record, error, async, abandoned);
+      // After the fire gave up nobody can receive it: reported. The forwarder's failure is
+      // the caller's under every policy (see `forwardFires`).
+      const failure = d.failed(record, error, async, abandoned, undefined, record === forwarder);
       if (failure === undefined) return;
       if (d.mode === 'throw' && errors !== undefined) {
         // A later failure of an already started handler: reported, unless quarantine just did.
         if (!failure.quarantined) report(d.onError, failure);
       } else {
         (errors ??= []).push(error);
-        if (bound !== undefined) (collected ??= []).push(failure);
+        (collected ??= []).push(failure);
       }
     };
     const wait = async (promise: Promise<unknown>): Promise<void> => {
@@ -585,7 +577,8 @@ export class Event<A extends unknown[] = []> implements Disposable {
     };
     const pending: Promise<void>[] = [];
     try {
-      for (let i = 0; i < n; i++) {
+      // Under 'throw' the first failure, synchronous or (serial) awaited, stops the fire.
+      for (let i = 0; i < n && (errors === undefined || d.mode !== 'throw'); i++) {
         const record = records[i];
         targets[i] = undefined;   // its turn: from here `call` holds its target
         let result: unknown;
@@ -594,34 +587,27 @@ export class Event<A extends unknown[] = []> implements Disposable {
           if (record === forwarder) forwarded = result;
         } catch (error) {
           fail(record, error, false);
-          if (d.mode === 'throw') break;
           continue;
         }
+        // A success resets the consecutive failures (counted only under quarantine).
         if (!isThenable(result)) {
-          // Failures are counted only under quarantine (see `failed`).
-          if (quarantine) resetFailures(record);
+          resetFailures(record);
           continue;
         }
         unsettled?.add(record);
         const settled = Promise.resolve(result).then(
-          () => { unsettled?.delete(record); if (quarantine) resetFailures(record); },
+          () => { unsettled?.delete(record); resetFailures(record); },
           (error: unknown) => { unsettled?.delete(record); fail(record, error, true); });
-        if (this.serial) {
-          await wait(settled);
-          if (d.mode === 'throw' && errors !== undefined) break;
-        } else {
-          pending.push(settled);
-        }
+        if (this.serial) await wait(settled);
+        else pending.push(settled);
       }
       if (pending.length > 0) await wait(Promise.all(pending));
     } finally {
       bound?.release();
     }
     if (this.trace !== undefined) this.traced(handlers, performance.now() - started, d.failures - failuresBefore, true);
-    if (errors === undefined) return;
     // Under 'isolate', `errors` holds only failures of the forwarder.
-    if (d.mode !== 'collect') throw errors[0];
-    throw d.aggregate(errors);
+    if (errors !== undefined) throw d.mode === 'collect' ? d.aggregate(errors) : errors[0];
   }
 
   /** The error of a bounded fireAsync that gave up. */
