@@ -161,12 +161,12 @@ export function describeHandler(record: HandlerRecord, target?: object): string 
 }
 
 /**
- * {@link call} for the synchronous paths outside the loop (`resume`, replay), with what
+ * {@link call} for the synchronous paths outside the loop (`resume`, replay, the forwarder), with what
  * follows the call, as in the loop: a returned promise is watched; a success resets the
  * consecutive failures (counted only under quarantine); a failure is accounted for
  * (`Dispatch.fail`). Returns the errors collected so far.
  */
-function deliver(
+export function deliver(
   d: Dispatch, list: HandlerList, record: HandlerRecord, args: unknown[], errors: unknown[] | undefined, quarantine: boolean,
 ): unknown[] | undefined {
   try {

@@ -4,7 +4,7 @@ import { DisposedError, FireAbortedError, InvalidArgumentError } from './errors'
 import { emitWarning } from './environment';
 import { Flags, HandlerList, HandlerRecord, RecordExtra, RecordState, isLive, resetFailures, targetOf } from './handler-list';
 import { trackOwner } from './weak-targets';
-import { Dispatch, deliverOne, describeHandler } from './dispatch';
+import { Dispatch, deliver, deliverOne, describeHandler } from './dispatch';
 import { call, isThenable } from './invoke';
 import { inactiveSubscription, type Subscription } from './subscription';
 
@@ -49,16 +49,8 @@ export function forwardFires<A extends unknown[]>(
   const forwarder = new HandlerRecord(event._list, forward);
   const d = dispatchOf(event);
   const around: Around = (handlers) => (...args) => {
-    let failures: unknown[] | undefined;
-    try {
-      const result = call(d, d.list, forwarder, args.length, args[0], args);
-      if (isThenable(result)) d.watch(forwarder, result);
-    } catch (error) {
-      if (d.failed(forwarder, error, false) !== undefined) {
-        if (d.mode === 'throw') throw error;
-        failures = [error];
-      }
-    }
+    // As a handler's: a failure follows the policy (it is never counted toward quarantine).
+    const failures = deliver(d, d.list, forwarder, args, undefined, false);
     if (failures === undefined) return handlers(...args);
     // 'collect': the handlers still run, and their failures join the forwarder's.
     try {
