@@ -661,9 +661,9 @@ export class Event<A extends unknown[] = []> implements Disposable {
     this.warnedWeak = true;
     emitWarning(
       `${this.where()} holds ${list.weak} handlers of weakly held subscribers (limit ${this.maxWeakHandlers}), the latest of ${className(target)}. ` +
-      'Weakly held subscribers are collected only while their event is quiet: an object called in a job stays alive until the job ends, ' +
-      'so on an event that keeps firing they pile up. Give them an owner that unwires them: build them in a child scope ' +
-      '(using scope = container.createChild()) and dispose it, or release() them when done; or raise maxWeakHandlers (0 turns this off).',
+      'Weakly held subscribers are collected only while their event is quiet, so on a busy event they pile up. Give them an owner ' +
+      'that unwires them: build them in a child scope (using scope = container.createChild()) and dispose it, or release() them; ' +
+      'or raise maxWeakHandlers (0 turns this off).',
       'WeakHandlersWarning', 'EVENTWIRE_WEAK_HANDLERS');
   }
 }
