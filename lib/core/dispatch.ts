@@ -184,8 +184,7 @@ export function deliver(
  * `'collect'` when the handler fails.
  */
 export function deliverOne(d: Dispatch, record: HandlerRecord, args: unknown[]): void {
-  const errors = deliver(d, d.list, record, args, undefined, d.quarantine > 0);
-  if (errors !== undefined) throw d.aggregate(errors);
+  resume(d, [record], 0, 1, undefined, args);
 }
 
 /**

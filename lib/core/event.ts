@@ -11,8 +11,7 @@ import { inactiveSubscription, type Subscription } from './subscription';
 // Local copies: an imported binding is a property load at every use (see `Flags`).
 const { LIVE, ONCE, INFO } = Flags;
 
-/** Reads and sets the forwarder of an event (see {@link forwardFires}): set by the class, which alone reaches it. */
-let forwarderOf: (event: Event<any>) => HandlerRecord | undefined;
+/** Reach an event's dispatch and set its forwarder (see {@link forwardFires}): set by the class, which alone reaches them. */
 let setForwarder: (event: Event<any>, forwarder: HandlerRecord | undefined, around: Around | undefined) => void;
 let dispatchOf: (event: Event<any>) => Dispatch;
 
@@ -42,12 +41,12 @@ export function forwardFires<A extends unknown[]>(
   const where = `forwardFires(): Event "${event.name}"`;
   if (typeof forward !== 'function') throw new InvalidArgumentError(`${where}: forward must be a function, got ${safeString(forward)}.`);
   if (event.isDisposed) throw new DisposedError(`${where} was disposed: it forwards nothing.`);
-  if (forwarderOf(event) !== undefined) {
+  const d = dispatchOf(event);
+  if (d.forwarder !== undefined) {
     throw new InvalidArgumentError(`${where} is already forwarded (by another container extension): an event has one forwarder. Stop the first one first.`);
   }
   // Its own record, in no list: `s` is the list, so the dispatch code takes it as plain and live.
   const forwarder = new HandlerRecord(event._list, forward);
-  const d = dispatchOf(event);
   const around: Around = (handlers) => (...args) => {
     // As a handler's: a failure follows the policy (it is never counted toward quarantine).
     const failures = deliver(d, d.list, forwarder, args, undefined, false);
@@ -206,7 +205,6 @@ export class Event<A extends unknown[] = []> implements Disposable {
    * @param options Error policy, source, replay, tracing and the leak warning limit.
    */
   static {
-    forwarderOf = (event) => event.d.forwarder;
     dispatchOf = (event) => event.d;
     setForwarder = (event, forwarder, around) => {
       event.d.forwarder = forwarder;

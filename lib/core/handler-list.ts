@@ -93,12 +93,17 @@ export class HandlerList {
     return true;
   }
 
+  /**
+   * Removes every record. Also what happens once the event owning this list was collected
+   * (see `trackOwner`): whoever still holds a record (a container's bookkeeping) finds it
+   * inactive and can let it go, and long-lived abort signals let go of theirs.
+   */
   clear(): void {
     const old = this.records;
     this.records = [];
+    this.order = undefined;
     for (const record of old) this.drop(record);
     this.dead = 0;
-    this.order = undefined;
     this.version++;
   }
 
@@ -167,18 +172,6 @@ export class HandlerList {
     for (let i = 0; i < old.length; i++) if (isLive(old[i])) next.push(old[i]);
     this.records = next;
     this.dead = 0;
-  }
-
-  /**
-   * The event owning this list was collected while the targets of its weak records live on:
-   * marks its records inactive, so whoever still holds one (a container's bookkeeping) can
-   * let it go, and detaches long-lived abort signals.
-   */
-  abandon(): void {
-    for (const record of this.records) {
-      stateOf(record)?.extra?.detach?.();   // an AbortSignal that outlives the event lets go of the record
-      kill(record, this);
-    }
   }
 
   /**

@@ -8,7 +8,7 @@ import type { HandlerList } from './handler-list';
  * records inactive, so whoever still holds one (a container's bookkeeping) can let it go,
  * and detaches its long-lived abort signals.
  */
-const lists = new FinalizationRegistry<HandlerList>((list) => list.abandon());
+const lists = new FinalizationRegistry<HandlerList>((list) => list.clear());
 
 /** Starts tracking an event's lifetime, once it has a weak record or a signal. */
 export function trackOwner(owner: object, list: HandlerList): void {
