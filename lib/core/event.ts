@@ -492,19 +492,21 @@ export class Event<A extends unknown[] = []> implements Disposable {
    * await placed.fireAsyncWith({ timeoutMs: 2000, signal: request.signal }, order);
    */
   fireAsyncWith(options: FireAsyncOptions, ...args: A): Promise<void> {
-    if (options === null || typeof options !== 'object') {
-      return Promise.reject(new InvalidArgumentError(`${this.where()}: fireAsyncWith() expects an options object first, got ${safeString(options)}.`));
-    }
-    const { signal, timeoutMs = this.timeoutMs } = options;
+    const where = `${this.where()}: fireAsyncWith()`;
+    // A bad option rejects, as every failure of a fireAsync does (settle never throws).
     try {
-      checkTimeout(timeoutMs, `${this.where()}: fireAsyncWith()`);
-      if (signal !== undefined && !(signal instanceof AbortSignal)) {
-        throw new InvalidArgumentError(`${this.where()}: fireAsyncWith(): signal must be an AbortSignal, got ${safeString(signal)}.`);
+      if (options === null || typeof options !== 'object') {
+        throw new InvalidArgumentError(`${where} expects an options object first, got ${safeString(options)}.`);
       }
+      const { signal, timeoutMs = this.timeoutMs } = options;
+      checkTimeout(timeoutMs, where);
+      if (signal !== undefined && !(signal instanceof AbortSignal)) {
+        throw new InvalidArgumentError(`${where}: signal must be an AbortSignal, got ${safeString(signal)}.`);
+      }
+      return this.settle(args, timeoutMs, signal);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.settle(args, timeoutMs, signal);
   }
 
   private async settle(args: A, timeoutMs: number | undefined, signal: AbortSignal | undefined): Promise<void> {
