@@ -435,8 +435,7 @@ export class Event<A extends unknown[] = []> implements Disposable {
     this.dispose();
     this.retired = `${this.where()} was fired after ${owner} was disposed: no handler ran. ` +
       'Fire events before dispose() (stop timers and servers first), or build a new container.';
-    const retired = (): void => { throw new DisposedError(this.retired!); };
-    this.fire = retired;
+    this.fire = () => { throw new DisposedError(this.retired!); };
   }
 
   /**

@@ -71,9 +71,8 @@ export class HandlerList {
       // Appending in place is safe: every fire iterates only the length it started with.
       old.push(record);
     } else {
-      const next = old.slice(0, at);
-      next.push(record);
-      for (let i = at; i < old.length; i++) next.push(old[i]);
+      const next = old.slice();
+      next.splice(at, 0, record);
       this.records = next;
     }
     this.version++;
@@ -307,7 +306,7 @@ export class HandlerRecord implements Subscription {
   }
 
   [Symbol.dispose](): void {
-    listOf(this).remove(this);
+    this.unsubscribe();
   }
 }
 
