@@ -511,7 +511,7 @@ export class Event<A extends unknown[] = []> implements Disposable {
   private async settle(args: A, timeoutMs: number | undefined, signal: AbortSignal | undefined): Promise<void> {
     if (this.retired !== undefined) throw new DisposedError(this.retired);
     this._beforeFirstFire?.();
-    if (signal?.aborted) throw this.gaveUp(signal, undefined, []);
+    if (signal?.aborted) throw this.gaveUp(signal, undefined, new Set());
     const started = this.trace === undefined ? 0 : performance.now();
     const d = this.d;
     const failuresBefore = d.failures;
@@ -560,10 +560,9 @@ export class Event<A extends unknown[] = []> implements Disposable {
         abandoned = true;
         // Failures collected so far would be lost with the fire: reported.
         for (const failure of collected ?? []) report(d.onError, failure);
-        const handlers = [...unsettled!].filter((record) => record !== forwarder).map((record) => describeHandler(record));
-        const pendingForwarder = forwarder !== undefined && unsettled!.has(forwarder) ? forwarder : undefined;
-        withdrawn = pendingForwarder !== undefined && withdrawals.get(pendingForwarder)?.(forwarded) === true;
-        throw this.gaveUp(signal, reason === TIMED_OUT ? timeoutMs : undefined, handlers, pendingForwarder, withdrawn);
+        // An unsettled forwarder is withdrawn if it can still be (see `forwardFires`).
+        withdrawn = forwarder !== undefined && unsettled!.has(forwarder) && withdrawals.get(forwarder)?.(forwarded) === true;
+        throw this.gaveUp(signal, reason === TIMED_OUT ? timeoutMs : undefined, unsettled!, forwarder, withdrawn);
       }
     };
     const pending: Promise<void>[] = [];
@@ -601,14 +600,20 @@ export class Event<A extends unknown[] = []> implements Disposable {
     if (errors !== undefined) throw d.mode === 'collect' ? d.aggregate(errors) : errors[0];
   }
 
-  /** The error of a bounded fireAsync that gave up. */
+  /**
+   * The error of a bounded fireAsync that gave up with the `unsettled` records (none: before
+   * calling any); `forwarder` is the fire's, `withdrawn` whether it was withdrawn.
+   */
   private gaveUp(
-    signal: AbortSignal | undefined, timedOutAfter: number | undefined, pending: string[], forwarder?: HandlerRecord, withdrawn = false,
+    signal: AbortSignal | undefined, timedOutAfter: number | undefined, unsettled: ReadonlySet<HandlerRecord>, forwarder?: HandlerRecord, withdrawn = false,
   ): FireAbortedError {
     const why = timedOutAfter === undefined ? 'was aborted by its signal' : `gave up after ${timedOutAfter} ms (timeoutMs)`;
-    const parts = pending.length === 0 ? [] : [`${pending.length} handler(s) not settled: ${pending.join(', ')}`];
     // The forwarder is not a handler (see `forwardFires`): named apart, and not in `pending`.
-    if (forwarder !== undefined) parts.unshift(`its forwarding (${forwarder.fn.name || 'forwarder'}) ${withdrawn ? 'withdrawn: it was NOT sent' : 'not settled'}`);
+    const pending = [...unsettled].filter((record) => record !== forwarder).map((record) => describeHandler(record));
+    const parts = pending.length === 0 ? [] : [`${pending.length} handler(s) not settled: ${pending.join(', ')}`];
+    if (forwarder !== undefined && unsettled.has(forwarder)) {
+      parts.unshift(`its forwarding (${forwarder.fn.name || 'forwarder'}) ${withdrawn ? 'withdrawn: it was NOT sent' : 'not settled'}`);
+    }
     const which = parts.length === 0 ? 'before calling any handler. Pass a signal that is not aborted yet.'
       : `with ${parts.join(', and ')}. ` + (withdrawn && pending.length === 0 ? 'Fire it again if it must go out, or raise timeoutMs.'
         : 'They keep running and their failures are reported to onError; make them settle sooner, or raise timeoutMs.');
@@ -679,19 +684,22 @@ const TIMED_OUT = Symbol('timed out');
 
 /** A promise that rejects when `signal` aborts or `timeoutMs` elapses; `release()` stops both. */
 function bounded(timeoutMs: number | undefined, signal: AbortSignal | undefined): { promise: Promise<never>; release: () => void } {
-  let release = (): void => undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
   const promise = new Promise<never>((_, reject) => {
-    const timer = timeoutMs === undefined ? undefined : setTimeout(() => reject(TIMED_OUT), timeoutMs);
-    const onAbort = (): void => reject(signal!.reason);
+    if (timeoutMs !== undefined) timer = setTimeout(() => reject(TIMED_OUT), timeoutMs);
+    onAbort = () => reject(signal!.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
-    release = () => {
-      if (timer !== undefined) clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    };
   });
   // Raced at every wait; never left unhandled in between.
   promise.catch(() => undefined);
-  return { promise, release };
+  return {
+    promise,
+    release: () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort!);
+    },
+  };
 }
 
 /**
