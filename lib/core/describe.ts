@@ -14,9 +14,8 @@ export function safeString(value: unknown): string {
   try {
     if (typeof value === 'string') return JSON.stringify(value);
     if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
-    if (typeof value === 'symbol') return value.toString();
     if (value !== null && typeof value === 'object') return `[object ${className(value)}]`;
-    return String(value);
+    return String(value);   // a symbol too: `String(Symbol('x'))` is "Symbol(x)"
   } catch {
     return '(unprintable value)';
   }

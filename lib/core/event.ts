@@ -283,7 +283,7 @@ export class Event<A extends unknown[] = []> implements Disposable {
       try {
         dispatch(...args);
       } finally {
-        this.traced(handlers, performance.now() - started, this.d.failures - failuresBefore, false);
+        this.traced(handlers, started, failuresBefore, false);
       }
     };
   }
@@ -595,7 +595,7 @@ export class Event<A extends unknown[] = []> implements Disposable {
     } finally {
       bound?.release();
     }
-    if (this.trace !== undefined) this.traced(handlers, performance.now() - started, d.failures - failuresBefore, true);
+    if (this.trace !== undefined) this.traced(handlers, started, failuresBefore, true);
     // Under 'isolate', `errors` holds only failures of the forwarder.
     if (errors !== undefined) throw d.mode === 'collect' ? d.aggregate(errors) : errors[0];
   }
@@ -620,9 +620,11 @@ export class Event<A extends unknown[] = []> implements Disposable {
     return new FireAbortedError(`${this.where()}: fireAsync() ${why} ${which}`, pending, timedOutAfter === undefined ? { cause: signal?.reason } : undefined);
   }
 
-  private traced(handlers: number, durationMs: number, failures: number, async: boolean): void {
+  /** Calls the trace hook for a dispatch that started at `started` (`performance.now()`), when the failure count was `failuresBefore`. */
+  private traced(handlers: number, started: number, failuresBefore: number, async: boolean): void {
+    const failures = this.d.failures - failuresBefore;
     try {
-      this.trace!({ event: this, name: this.name, source: this.source, handlers, durationMs, failures, async });
+      this.trace!({ event: this, name: this.name, source: this.source, handlers, durationMs: performance.now() - started, failures, async });
     } catch (error) {
       report(this.d.onError, {
         error, eventName: this.name, source: this.source, handler: 'trace hook', async: false, quarantined: false,
