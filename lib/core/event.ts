@@ -61,11 +61,9 @@ export function forwardFires<A extends unknown[]>(
   };
   setForwarder(event, forwarder, around);
   if (withdraw !== undefined) withdrawals.set(forwarder, withdraw);
-  let stopped = false;
+  // Stops this forwarder only (once stopped, or the event disposed, it is not the event's any more).
   return () => {
-    if (stopped) return;
-    stopped = true;
-    setForwarder(event, undefined, undefined);
+    if (d.forwarder === forwarder) setForwarder(event, undefined, undefined);
   };
 }
 
@@ -381,7 +379,7 @@ export class Event<A extends unknown[] = []> implements Disposable {
     if (signal !== undefined) state!.extra!.detach = removeOnAbort(signal, list, record);
     list.insert(record);
     if (weak !== undefined) this.warnIfWeakCrowded(target!);
-    else this.warnIfCrowded();
+    else if (this.maxHandlers !== 0 && list.size - list.weak > this.maxHandlers) this.warnIfCrowded();
     if (this.replayed.length > 0) this.replayTo(record);
     return record;
   }
@@ -649,9 +647,10 @@ export class Event<A extends unknown[] = []> implements Disposable {
     return `Event "${this.name}"${this.source ? ` of ${className(this.source)}` : ''}`;
   }
 
+  /** Called when the strongly held handlers exceed `maxHandlers` (its callers test that inline). */
   private warnIfCrowded(): void {
     const list = this._list;
-    if (this.warned || this.maxHandlers === 0 || list.size - list.weak <= this.maxHandlers) return;
+    if (this.warned) return;
     this.warned = true;
     emitWarning(
       `${this.where()} has ${list.size - list.weak} strongly held handlers (limit ${this.maxHandlers}): ` +

@@ -55,9 +55,10 @@ export function traceFromEnv(env: Readonly<Record<string, string | undefined>> =
  * calls it directly, so that a bundle without `traceLogger` leaves the checks out.
  */
 function logger(write: (line: string) => void, dispatches: boolean, deadEvents: boolean): TraceHook {
+  // Never both false (traceLogger checks it; traceFromEnv marks dead events): without
+  // dispatches, only dead events are logged.
   return (record) => {
-    const dead = record.handlers === 0;
-    if (dispatches || (dead && deadEvents)) write(formatTrace(record, deadEvents));
+    if (dispatches || record.handlers === 0) write(formatTrace(record, deadEvents));
   };
 }
 
