@@ -58,25 +58,23 @@ export class HandlerList {
       // Every priority is 0 (none other was ever used): append, in place. Safe during a
       // fire, which iterates only the length it started with.
       old.push(record);
-      this.version++;
-      if (state !== this && ((state as RecordState).flags & WEAK) !== 0 && ++this.weak >= this.sweepAt) this.sweep();
-      return;
-    }
-    const priority = priorityOf(record);
-    if (priority !== 0 && this.order === undefined) this.order = old.filter(isLive);
-    this.order?.push(record);
-    let at = old.length;
-    while (at > 0 && priorityOf(old[at - 1]) < priority) at--;
-    if (at === old.length) {
-      // Appending in place is safe: every fire iterates only the length it started with.
-      old.push(record);
     } else {
-      const next = old.slice();
-      next.splice(at, 0, record);
-      this.records = next;
+      const priority = priorityOf(record);
+      if (priority !== 0 && this.order === undefined) this.order = old.filter(isLive);
+      this.order?.push(record);
+      let at = old.length;
+      while (at > 0 && priorityOf(old[at - 1]) < priority) at--;
+      if (at === old.length) {
+        // Appending in place is safe: every fire iterates only the length it started with.
+        old.push(record);
+      } else {
+        const next = old.slice();
+        next.splice(at, 0, record);
+        this.records = next;
+      }
     }
     this.version++;
-    if (weakOf(record) !== undefined && ++this.weak >= this.sweepAt) this.sweep();
+    if (state !== this && ((state as RecordState).flags & WEAK) !== 0 && ++this.weak >= this.sweepAt) this.sweep();
   }
 
   /**
