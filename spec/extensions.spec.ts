@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import {
   Container, DisposedError, Event, FireAbortedError, InvalidArgumentError, WiringError, injectable, publishes, subscribes, toText,
-  type ConnectionInfo, type ContainerExtension, type ExtensionHost, type PublishedEvent,
+  type ConnectionInfo, type ContainerExtension, type ExtensionHost, type HandlerFailure, type PublishedEvent,
 } from '../lib';
 
 /** A tracing extension with no transport: it logs every hook, in order. */
@@ -141,6 +141,25 @@ describe('Container extensions (a tracing extension, no transport)', () => {
     sent[1].reject(new Error('the broker said no'));
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(reported.map((e) => (e as Error).message), 'a forwarding that went on is reported when it fails').to.deep.equal(['the broker said no']);
+  });
+
+  it('should never quarantine a forwarder stopped during a fireAsync: its failure still goes to the caller, the handlers stay', async () => {
+    for (const errors of ['isolate', 'throw'] as const) {
+      const quarantined: string[] = [];
+      const extension = tracer([]);
+      const onError = (failure: HandlerFailure): void => { if (failure.quarantined) quarantined.push(failure.handler); };
+      const engine = new Container({ extensions: [extension], errors, quarantine: 1, onError }).get(Engine);
+      const event = engine.started as Event<unknown[]>;
+      event.add(function gauge() { return undefined; });
+      let fail!: (error: Error) => void;
+      const stop = extension.host!.forward(event, function publishSomewhere() { return new Promise((_, reject) => { fail = reject; }); });
+      const fired = event.fireAsync(1).then(() => undefined, (error: unknown) => error);
+      stop();
+      fail(new Error('broker said no'));
+      expect(((await fired) as Error | undefined)?.message, errors).to.equal('broker said no');
+      expect(quarantined, errors).to.deep.equal([]);
+      expect(event.size, `${errors}: the handler is still counted`).to.equal(1);
+    }
   });
 
   it('should refuse a second forwarder, a forwarder that is not a function, and forwarding a disposed event', () => {

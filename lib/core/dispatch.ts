@@ -111,8 +111,9 @@ export class Dispatch {
     this.failures++;
     // Named before quarantine removes the record (a removed record lets go of its target).
     const handler = describeHandler(record, target);
-    // Consecutive failures only matter to quarantine: without it nothing is counted.
-    const quarantined = this.quarantine > 0 && record !== this.forwarder &&
+    // Consecutive failures only matter to quarantine: without it nothing is counted. Never the
+    // forwarder's, even one stopped since (a fireAsync under way still names it: `own`).
+    const quarantined = this.quarantine > 0 && !own && record !== this.forwarder &&
       this.list.countFailure(record) >= this.quarantine && this.list.remove(record);
     const failure = { error, eventName: this.event.name, source: this.event.source, handler, async, quarantined };
     if (late || (this.mode === 'isolate' && !own)) {
