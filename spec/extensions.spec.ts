@@ -143,6 +143,21 @@ describe('Container extensions (a tracing extension, no transport)', () => {
     expect(reported.map((e) => (e as Error).message), 'a forwarding that went on is reported when it fails').to.deep.equal(['the broker said no']);
   });
 
+  it('should report a withdraw that throws and still reject with the FireAbortedError (forwarding not withdrawn)', async () => {
+    const reported: HandlerFailure[] = [];
+    const extension = tracer([]);
+    const engine = new Container({ extensions: [extension], onError: (failure) => { reported.push(failure); } }).get(Engine);
+    const event = engine.started as Event<unknown[]>;
+    extension.host!.forward(event, function publishSomewhere() { return new Promise(() => undefined); }, {
+      withdraw: () => { throw new Error('transport lost its buffer'); },
+    });
+    const error = await event.fireAsyncWith({ timeoutMs: 10 }, 1).then(() => undefined, (e: unknown) => e);
+    expect(error).to.be.instanceOf(FireAbortedError);
+    expect((error as Error).message).to.match(/with its forwarding \(publishSomewhere\) not settled\./);
+    expect(reported.map((f) => [f.handler, (f.error as Error).message, f.eventName])).to.deep.equal(
+      [['withdraw of publishSomewhere', 'transport lost its buffer', 'started']]);
+  });
+
   it('should never quarantine a forwarder stopped during a fireAsync: its failure still goes to the caller, the handlers stay', async () => {
     for (const errors of ['isolate', 'throw'] as const) {
       const quarantined: string[] = [];

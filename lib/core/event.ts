@@ -33,7 +33,8 @@ type Around = (handlers: (...args: any[]) => void) => (...args: any[]) => void;
  * `withdraw` is called when a bounded `fireAsync` gives up while the promise `forward` returned
  * for that fire has not settled, with that promise: withdraw what it started if that can still be
  * done (the event then never goes out, and its promise rejects), and return true. The caller's
- * `FireAbortedError` then says it was withdrawn, and that rejection is not reported.
+ * `FireAbortedError` then says it was withdrawn, and that rejection is not reported. A `withdraw`
+ * that throws is reported to `onError` (as `withdraw of <forwarder>`) and counts as not withdrawn.
  */
 export function forwardFires<A extends unknown[]>(
   event: Event<A>, forward: (...args: A) => unknown, withdraw?: (forwarded: unknown) => boolean,
@@ -558,8 +559,17 @@ export class Event<A extends unknown[] = []> implements Disposable {
         abandoned = true;
         // Failures collected so far would be lost with the fire: reported.
         for (const failure of collected ?? []) report(d.onError, failure);
-        // An unsettled forwarder is withdrawn if it can still be (see `forwardFires`).
-        withdrawn = forwarder !== undefined && unsettled!.has(forwarder) && withdrawals.get(forwarder)?.(forwarded) === true;
+        // An unsettled forwarder is withdrawn if it can still be (see `forwardFires`). A withdraw
+        // that throws is reported, and the caller still gets the FireAbortedError (not withdrawn).
+        if (forwarder !== undefined && unsettled!.has(forwarder)) {
+          try {
+            withdrawn = withdrawals.get(forwarder)?.(forwarded) === true;
+          } catch (error) {
+            report(d.onError, {
+              error, eventName: this.name, source: this.source, handler: `withdraw of ${describeHandler(forwarder)}`, async: false, quarantined: false,
+            });
+          }
+        }
         throw this.gaveUp(signal, reason === TIMED_OUT ? timeoutMs : undefined, unsettled!, forwarder, withdrawn);
       }
     };
