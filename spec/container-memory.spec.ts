@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { Container, Event, injectable, publishes, subscribes } from '../lib';
+import { subscriberClassList } from '../lib/wiring/metadata';
 import { collectUntil } from './helpers';
 
 @injectable() class Clock { @publishes() tick!: Event<[number]>; }
@@ -56,5 +57,42 @@ describe('Container memory', () => {
     app.dispose();
     app = undefined;
     expect(await collectUntil(() => ref.deref() === undefined)).to.equal(true);
+  });
+
+  it('should drop collected classes from its list of subscriber classes, not only skip them', async () => {
+    // The list holds each class that declares @subscribes through a WeakRef; once most of them are
+    // collected, it must let go of those WeakRefs too, or defining classes in a loop (a test
+    // suite, a plugin loader) would grow it forever. Every WeakRef made while the loop below runs
+    // is watched through a WeakRef of its own.
+    const live = subscriberClassList().length;
+    const Native = WeakRef;
+    const listed: WeakRef<object>[] = [];
+    const dropped: WeakRef<Function>[] = [];
+    class Watched<T extends WeakKey> extends Native<T> {
+      constructor(target: T) {
+        super(target);
+        listed.push(new Native(this));
+      }
+    }
+    globalThis.WeakRef = Watched as WeakRefConstructor;
+    try {
+      for (let i = 0; i <= 2 * live + 100; i++) {
+        class Dropped { @subscribes(Clock, 'tick') onTick(): void {} }
+        dropped.push(new Native(Dropped));
+      }
+    } finally {
+      globalThis.WeakRef = Native;
+    }
+    expect(listed).to.have.length(dropped.length);
+    // Numbers, not the list: an assertion that holds the list would keep the classes alive.
+    expect(subscriberClassList().length).to.equal(live + dropped.length);
+    // V8 may keep the loop's last class alive a while (through the loop's own feedback): allow one.
+    const alive = (): number => dropped.filter((ref) => ref.deref() !== undefined).length;
+    expect(await collectUntil(() => alive() <= 1)).to.equal(true, `${alive()} of ${dropped.length} dropped classes were not collected`);
+    // Reading the list prunes it: it lists the live classes only, through new WeakRefs, and the
+    // WeakRefs of the dropped ones can be collected.
+    expect(subscriberClassList().length).to.equal(live + alive());
+    const kept = (): number => listed.filter((ref) => ref.deref() !== undefined).length;
+    expect(await collectUntil(() => kept() === 0)).to.equal(true, `the list still holds ${kept()} of the ${listed.length} WeakRefs made for the dropped classes`);
   });
 });
