@@ -38,8 +38,11 @@ describeBroker('Fault injection (separate processes, default timings)', () => {
 
   it('kill -9 of a subscriber mid-handler: its messages run elsewhere within 5 s, each once', async () => {
     // The victim takes the first 4 orders (all its slots); the survivor, started after, the rest:
-    // it has free slots when the victim dies, so what is measured is the take-over itself.
-    const a = await service('kill-sub', { delayMs: 1500, maxInFlight: 4 });
+    // it has free slots when the victim dies, so what is measured is the take-over itself. The
+    // victim's handlers outlast the test (they renew their lease while they run, so nobody takes
+    // them over before the kill): with 1.5 s ones, a survivor slow to start under load found them
+    // finished, and nothing orphaned.
+    const a = await service('kill-sub', { delayMs: 10 * 60_000, maxInFlight: 4 });
     const { app } = node(server, 'kill-sub', { claimIdleMs: 3000, blockMs: 2000 });
     const sent = orders('kill-sub', 12);
     try {
