@@ -11,8 +11,21 @@ import { collectUntil } from './helpers';
 const gc = (): void => (globalThis as unknown as { gc: () => void }).gc();
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** Heap used after full collections, once finalizers have run. */
+/**
+ * Waits until stdout and stderr have handed all their output to the OS. Output still queued in a
+ * stream is heap too: a pipe (`npx mocha ... 2>&1 | tail`) takes 64 KB at a time, and the warnings
+ * printed during 10,000 rounds, still queued when the heap was measured, once counted as 2 to 8 MB
+ * of "growth" (a file is written at once: the same run, with stderr to a file, passed).
+ */
+async function outputFlushed(): Promise<void> {
+  for (const stream of [process.stdout, process.stderr]) {
+    while (stream.writableLength > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Heap used after full collections, once finalizers have run and stdout and stderr are flushed. */
 async function settledHeap(): Promise<number> {
+  await outputFlushed();
   for (let i = 0; i < 4; i++) {
     await turn();
     gc();
@@ -26,20 +39,24 @@ async function settledHeap(): Promise<number> {
 const WARM_UP = 1_000;
 
 /**
- * Heap used (after full collections) before and after `rounds` calls of `round`. V8's weak
- * tables keep the capacity they reached between two full collections (a high-water mark, not a
- * leak), so the warm-up and every stretch between collections run the same number of rounds.
+ * Heap used (after full collections) before and after `rounds` calls of `round`, the first
+ * `warmUp` calls made before the baseline. V8's weak tables keep the capacity they reached between
+ * two full collections (a high-water mark, not a leak), so every stretch between collections runs
+ * the same number of rounds (WARM_UP).
  */
-async function heapAround(round: (i: number) => void, rounds: number): Promise<{ before: number; after: number }> {
-  for (let i = 0; i < WARM_UP; i++) round(i);
-  const before = await settledHeap();
-  for (let i = 0; i < rounds; i++) {
-    round(i);
-    if (i % WARM_UP === WARM_UP - 1) {
-      await turn();
-      gc();
+async function heapAround(round: (i: number) => void, rounds: number, warmUp = WARM_UP): Promise<{ before: number; after: number }> {
+  const run = async (from: number, to: number): Promise<void> => {
+    for (let i = from; i < to; i++) {
+      round(i);
+      if (i % WARM_UP === WARM_UP - 1) {
+        await turn();
+        gc();
+      }
     }
-  }
+  };
+  await run(0, warmUp);
+  const before = await settledHeap();
+  await run(warmUp, warmUp + rounds);
   return { before, after: await settledHeap() };
 }
 
@@ -49,6 +66,14 @@ const MB = 1024 * KB;
 const MARGIN_100K = 512 * KB;
 /** Heap allowed to remain after 10,000 rounds (measured noise: about 100 KB). */
 const MARGIN_10K = 256 * KB;
+/**
+ * Heap allowed to remain after the last 5,000 of 10,000 rounds: 26 bytes a round, less than one
+ * leaked small object (a `{ i: 0 }` kept in a list per container: 41 bytes, measured, and the test
+ * fails). Over the first rounds the heap still grows by one-time costs (optimized code, type
+ * feedback: 130 to 250 KB over 10,000 rounds after 1,000 of warm-up, too close to a margin a leak
+ * must exceed); after 5,000 rounds they are done: 5,000 more grew by -97 to +54 KB.
+ */
+const MARGIN_LAST_5K = 128 * KB;
 
 @injectable() class Hub { @publishes() tick!: Event<[n: number]>; }
 
@@ -149,11 +174,12 @@ describe('leak soak', () => {
       app.dispose();
     };
 
-    const { before, after } = await heapAround(round, ROUNDS);
-    expect(ticks).to.equal(ROUNDS + WARM_UP);
+    // The first half warms up, the second half is measured (see MARGIN_LAST_5K).
+    const { before, after } = await heapAround(round, ROUNDS / 2, ROUNDS / 2);
+    expect(ticks).to.equal(ROUNDS);
     expect(shared.tick.size).to.equal(0);
-    expect(after - before).to.be.below(MARGIN_10K,
-      `heap used grew by ${((after - before) / KB).toFixed(0)} KB over ${ROUNDS} disposed containers (${((after - before) / ROUNDS).toFixed(0)} bytes each)`);
+    expect(after - before).to.be.below(MARGIN_LAST_5K,
+      `heap used grew by ${((after - before) / KB).toFixed(0)} KB over the last ${ROUNDS / 2} of ${ROUNDS} disposed containers (${((after - before) / (ROUNDS / 2)).toFixed(0)} bytes each)`);
   });
 
   it('should create and dispose 10,000 child scopes of one container, leaving the heap as it was', async function () {
