@@ -51,11 +51,15 @@ class Held implements Ref {
   }
 }
 
-/** One reference per object, shared by the indexes and connections: strong for an owned object, else a WeakRef. */
+/**
+ * One reference per object, shared by the indexes and connections: set by `adopt`, a `Held` for an
+ * object whose owner unwires it at a known moment (its handlers and its scope's bookkeeping hold
+ * it strongly), else a WeakRef (as for an event that connections name).
+ */
 const refs = new WeakMap<object, Ref>();
 function refOf(object: object): Ref {
   let ref = refs.get(object);
-  if (ref === undefined) refs.set(object, ref = owned.has(object) ? new Held(object) : new WeakRef(object));
+  if (ref === undefined) refs.set(object, ref = new WeakRef(object));
   return ref;
 }
 
@@ -124,8 +128,6 @@ class WeakIndex {
 
 /** Connections of each wired object, to unwire it on release. */
 const connectionsOf = new WeakMap<object, Connection[]>();
-/** Objects whose owner unwires them at a known moment: their handlers and their scope's bookkeeping hold them strongly. */
-const owned = new WeakSet<object>();
 /** The scope that adopted each object. */
 const ownerOf = new WeakMap<object, Wiring>();
 /** Events that a wiring scope created or took over (and disposes with it). */
@@ -229,7 +231,7 @@ export class Wiring<Owner = unknown> {
     try {
       published.forEach((declared, i) => this.createEvent(object, declared, existing[i]));
       ownerOf.set(object, this);
-      if (strong) owned.add(object);
+      refs.set(object, strong ? new Held(object) : new WeakRef(object));
       adopted.register(object, this, object);
 
       const scopes = this.lineage();
@@ -329,7 +331,6 @@ export class Wiring<Owner = unknown> {
     // between two full collections and keeps that capacity (one scope per request would grow it).
     connectionsOf.delete(object);
     ownerOf.delete(object);
-    owned.delete(object);
     adopted.unregister(object);
     // A strong reference lets go: connections that other objects still list no longer hold it.
     const ref = refs.get(object);
@@ -413,16 +414,14 @@ export class Wiring<Owner = unknown> {
     ownedEvents.add(event);
     for (const extension of this.extensions) tell(extension, 'eventCreated', event, object, declared);
     // A carried event may have its subscribers elsewhere; a replayed one reaches late ones.
-    if (this.carrierOf(declared, object.constructor) === undefined && (declared.options.replay ?? 0) === 0 &&
-        this.root().awaitsUnbuilt(object.constructor, declared)) {
-      const root = this.root();
-      const source = object.constructor;
+    const root = this.root();
+    const source = object.constructor;
+    if (this.carrierOf(declared, source) === undefined && (declared.options.replay ?? 0) === 0 && root.unbuilt(source, declared).length > 0) {
       event.checkBeforeFirstFire(() => root.warnUnbuilt(source, declared));
     }
   }
 
   private connect(subscriber: object, subscription: SubscribedEvent, source: object): void {
-    if (this.disposed) throw new DisposedError('This container was disposed: it wires nothing any more.');
     const declared = findEvent(source.constructor, subscription.event)!;
     // An event an extension carries reaches its subscribers through the extension only.
     if (this.carrierOf(declared, source.constructor) !== undefined) return;
@@ -443,7 +442,7 @@ export class Wiring<Owner = unknown> {
     const method = (subscriber as Record<string | symbol, unknown>)[subscription.method] as (...args: unknown[]) => unknown;
     const { once, priority, info, filter } = subscription.options;
     // An owned subscriber is held strongly (its owner unwires it), any other weakly.
-    const strong = owned.has(subscriber);
+    const strong = refs.get(subscriber) instanceof Held;
     // A filter needs the source: it gets it from the EventInfo, as a closure over the source
     // would keep the source alive through the subscriber's bookkeeping.
     const added = filter !== undefined || (extraInfo !== undefined && info === true)
@@ -469,15 +468,6 @@ export class Wiring<Owner = unknown> {
   private carrierOf(declared: PublishedEvent, publisher: Function): ContainerExtension | undefined {
     for (const extension of this.extensions) if (extension.carries?.(declared, publisher) === true) return extension;
     return undefined;
-  }
-
-  /** Root scope: true when a subscriber class of `declared` (of `source`) was never built in this tree nor warned about. */
-  private awaitsUnbuilt(source: Function, declared: PublishedEvent): boolean {
-    const audience = this.audience(source, declared);
-    if (audience.length === 0) return false;
-    const warned = this.warned.get(declared);
-    for (const { cls } of audience) if (warned?.has(cls) !== true && !this.built(cls)) return true;
-    return false;
   }
 
   /** Root scope: an object of `cls` (or a subclass), or an object provided for it, was adopted in this tree. */
