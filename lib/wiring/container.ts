@@ -3,6 +3,7 @@ import { emitWarning } from '../core/environment';
 import { DisposedError, InvalidArgumentError, OverrideError, ResolutionError, WiringError } from '../core/errors';
 import { checkErrorPolicy, defaultReporter, report, type ErrorPolicyOptions } from '../core/error-policy';
 import { className, safeString } from '../core/describe';
+import { isThenable } from '../core/invoke';
 import {
   declaredDeps, decoratorMode, injectableOptions, injectedTokens, parameterTypes, publishedEvents, subscribedEvents, SCOPES,
   type Class, type Constructor, type Scope,
@@ -119,10 +120,6 @@ class ScopeCore {
     this.wiring.onSweep = () => prune(this.built, (e) => 'strong' in e || e.weak.deref() !== undefined);
   }
 
-  get isChild(): boolean {
-    return this.wiring.parent !== undefined;
-  }
-
   /** Keeps what this container built, for dispose(); forgets collected transients now and then. */
   remember(entry: Built): void {
     this.built.push(entry);
@@ -162,7 +159,8 @@ class ScopeCore {
     if (this.disposing !== undefined) return this.disposing;
     // After a plain dispose() there is nothing left to dispose, but a transport to close.
     const dispose = (): Promise<void> => (this.disposed ? Promise.resolve() : this.disposeInOrder());
-    return this.disposing = this.extensions.length === 0 || this.isChild ? dispose() : this.closeExtensions(dispose);
+    // A child shares its root's extensions: the root closes them.
+    return this.disposing = this.extensions.length === 0 || this.wiring.parent !== undefined ? dispose() : this.closeExtensions(dispose);
   }
 
   /** `closing()` of every extension, then `dispose`, then `close()` of every extension (last first); failures thrown once all ran. */
@@ -264,16 +262,8 @@ const droppedScopes = new FinalizationRegistry<ScopeCore>((core) => core.wiring.
  * }
  */
 export class Container implements Disposable, AsyncDisposable {
-  /** What the parent holds of this container; the maps below are its maps. */
+  /** What the parent holds of this container: its maps, its node in the scope tree, what it built. */
   private readonly core: ScopeCore;
-  private readonly registrations: Map<unknown, Registration>;
-  private readonly singletons: Map<unknown, unknown>;
-  /** The `'scoped'` objects of this (child) scope. */
-  private readonly scoped: Map<unknown, unknown>;
-  /** Tokens of ancestors' singletons found clear of this scope's overrides, with the registration count then. */
-  private readonly overridesChecked: Map<unknown, number>;
-  /** This container's node in the scope tree. */
-  private readonly wiring: Wiring<ScopeCore>;
   /** The parent scope; undefined for a root container. */
   private readonly parent: Container | undefined;
   private readonly resolving: unknown[] = [];
@@ -303,27 +293,25 @@ export class Container implements Disposable, AsyncDisposable {
         `${where}: transport is not a container option: remote events are a plugin. ` +
         "Plug them in with new Container({ extensions: [remoteEvents({ transport, namespace })] }), remoteEvents() from 'eventwire/remote'.");
     }
-    const inherited = parent?.options ?? options;
-    const { errors, onError, quarantine, trace = traceFromEnv() } = inherited;
-    this.options = { errors, onError, quarantine, trace, ...(inherited.maxWeakHandlers === undefined ? {} : { maxWeakHandlers: inherited.maxWeakHandlers }) };
-    this.extensions = parent !== undefined ? parent.extensions : checkExtensions(options.extensions);
     this.parent = parent;
-    const core = this.core = new ScopeCore(this.options, this.extensions, parent?.core);
-    ({ registrations: this.registrations, singletons: this.singletons, scoped: this.scoped, overridesChecked: this.overridesChecked, wiring: this.wiring } = core);
-    if (parent !== undefined) droppedScopes.register(this, core, core);
-    if (parent === undefined) {
+    // A child takes its root's options (its trace read from the environment if the root had none) and extensions.
+    const inherited = parent?.core.options ?? options;
+    const { errors, onError, quarantine, trace = traceFromEnv(), maxWeakHandlers: max } = inherited;
+    const eventOptions: ContainerOptions = { errors, onError, quarantine, trace, ...(max === undefined ? {} : { maxWeakHandlers: max }) };
+    const extensions = parent?.core.extensions ?? checkExtensions(options.extensions);
+    const core = this.core = new ScopeCore(eventOptions, extensions, parent?.core);
+    if (parent !== undefined) {
+      droppedScopes.register(this, core, core);
+    } else {
       const host: ExtensionHost = {
-        eventOptions: this.options,
-        reporter: this.options.onError ?? defaultReporter,
+        eventOptions,
+        reporter: onError ?? defaultReporter,
         forward: (event, forward, options) => forwarding(event, options?.via, forwardFires(event, forward, options?.withdraw)),
       };
-      for (const extension of this.extensions) extension.attach?.(host);
+      for (const extension of extensions) extension.attach?.(host);
     }
     this.provide(options.providers, where);
   }
-
-  /** @internal */ readonly options: ContainerOptions;
-  /** The root's extensions, shared with children. */ private readonly extensions: readonly ContainerExtension[];
 
   /** True after `dispose()`. */
   get isDisposed(): boolean {
@@ -342,7 +330,7 @@ export class Container implements Disposable, AsyncDisposable {
   register<T>(token: Token<T>, provider: Provider<T>): this {
     this.assertLive(`register(${describe(token)})`);
     checkToken(token, 'register()');
-    if (this.singletons.has(token)) {
+    if (this.core.singletons.has(token)) {
       throw new OverrideError(
         `register(${describe(token)}): ${describe(token)} was already built in this container, and what holds it would keep the old one. ` +
         'Register it before the first get() or start(), or override it in a child scope: container.createChild().register(...).');
@@ -360,8 +348,8 @@ export class Container implements Disposable, AsyncDisposable {
     if (!SCOPES.includes(scope)) {
       throw new InvalidArgumentError(`register(${describe(token)}): scope must be 'singleton', 'scoped' or 'transient', got ${safeString(scope)}.`);
     }
-    this.registrations.set(token, { provider: provider as Provider<unknown>, scope });
-    this.clearOverrideChecks();
+    this.core.registrations.set(token, { provider: provider as Provider<unknown>, scope });
+    registrationCount++;   // invalidates the override checks
     return this;
   }
 
@@ -388,7 +376,7 @@ export class Container implements Disposable, AsyncDisposable {
     if (object === null || typeof object !== 'object') {
       throw new InvalidArgumentError(`wire() expects an object, got ${safeString(object)}.`);
     }
-    this.wiring.adopt(object, false);
+    this.core.wiring.adopt(object, false);
     return object;
   }
 
@@ -397,11 +385,11 @@ export class Container implements Disposable, AsyncDisposable {
    * Throws a {@link WiringError} if another container (not this one or one of its children) wired it.
    */
   release(object: object): void {
-    if (!this.wiring.owns(object)) {
+    if (!this.core.wiring.owns(object)) {
       throw new WiringError(
         `release(): this ${safeString(object)} was wired by another container; release it through that container.`);
     }
-    this.wiring.release(object);
+    this.core.wiring.release(object);
   }
 
   /**
@@ -415,7 +403,7 @@ export class Container implements Disposable, AsyncDisposable {
    */
   start(): this {
     this.assertLive('start()');
-    for (const [token, { provider, scope }] of this.registrations) {
+    for (const [token, { provider, scope }] of this.core.registrations) {
       if ('useValue' in provider) {
         const value = provider.useValue;
         if (value !== null && typeof value === 'object' &&
@@ -442,7 +430,7 @@ export class Container implements Disposable, AsyncDisposable {
   /** The live wiring of this container and its children, as data. */
   graph(): WiringGraph {
     this.assertLive('graph()');
-    return buildGraph(this.wiring.liveObjects(), this.wiring.liveConnections());
+    return buildGraph(this.core.wiring.liveObjects(), this.core.wiring.liveConnections());
   }
 
   /**
@@ -493,18 +481,19 @@ export class Container implements Disposable, AsyncDisposable {
           `No provider for ${describe(token)}${this.pathSuffix(token)}. Register it: container.register(${describe(token)}, { useValue | useClass | useFactory }).`,
           this.path(token));
       }
-      const scope = injectableOptions(token)?.scope ?? 'singleton';
-      if (scope === 'transient') return this.build(token, { provider: { useClass: token }, scope }, requester);
-      if (scope === 'scoped') return requester.scopedObject(token, { provider: { useClass: token }, scope });
+      const provider = { useClass: token };
+      const registration = { provider, scope: scopeOf(provider) };
+      if (registration.scope === 'transient') return this.build(token, registration, requester);
+      if (registration.scope === 'scoped') return requester.scopedObject(token, registration);
       const root = this.root();
-      root.registrations.set(token, { provider: { useClass: token }, scope });
+      root.core.registrations.set(token, registration);
       return root.resolve(token, requester);
     }
     const { owner, registration } = found;
     if (registration.scope === 'transient') return requester.build(token, registration, requester);
     if (registration.scope === 'scoped') return requester.scopedObject(token, registration);
     if (owner !== requester) requester.checkOverrides(token, owner);
-    if (owner.singletons.has(token)) return owner.singletons.get(token);
+    if (owner.core.singletons.has(token)) return owner.core.singletons.get(token);
     return owner.build(token, registration, owner);
   }
 
@@ -516,7 +505,7 @@ export class Container implements Disposable, AsyncDisposable {
         `Get it through a child scope: using scope = container.createChild(); scope.get(${describe(token)}). ` +
         'A singleton cannot depend on a scoped object: make the dependent scoped or transient too.', this.path(token));
     }
-    if (this.scoped.has(token)) return this.scoped.get(token);
+    if (this.core.scoped.has(token)) return this.core.scoped.get(token);
     return this.build(token, registration, this);
   }
 
@@ -525,10 +514,10 @@ export class Container implements Disposable, AsyncDisposable {
    * parameters) on a token that this scope or a scope between it and `owner` overrides.
    */
   private checkOverrides(token: unknown, owner: Container): void {
-    if (this.overridesChecked.get(token) === registrationCount) return;
-    const overridden = new Set<unknown>(this.registrations.keys());
+    if (this.core.overridesChecked.get(token) === registrationCount) return;
+    const overridden = new Set<unknown>(this.core.registrations.keys());
     for (let scope = this.parent; scope !== owner && scope !== undefined; scope = scope.parent) {
-      for (const key of scope.registrations.keys()) overridden.add(key);
+      for (const key of scope.core.registrations.keys()) overridden.add(key);
     }
     const path = overridden.size === 0 ? undefined : owner.dependencyOn(token, overridden, new Set());
     if (path !== undefined) {
@@ -540,7 +529,7 @@ export class Container implements Disposable, AsyncDisposable {
         `Register ${name} in the child too (createChild({ providers: [${name}] })) to build one that uses the override, ` +
         `make ${name} scoped or transient, or override ${dependency} in the parent instead.`);
     }
-    this.overridesChecked.set(token, registrationCount);
+    this.core.overridesChecked.set(token, registrationCount);
   }
 
   /** The constructor-parameter path from `token` to one of `tokens`, as this container would build it, if any. */
@@ -551,19 +540,13 @@ export class Container implements Disposable, AsyncDisposable {
     // A value has no dependencies; a factory's are unknown until it runs.
     const ctor = provider === undefined ? (isConstructor(token) ? token : undefined) : 'useClass' in provider ? provider.useClass : undefined;
     if (ctor === undefined) return undefined;
-    const types = parametersOf(ctor);
-    for (let i = 0; i < types.count; i++) {
-      const dependency = types.injected.get(i) ?? types.declared?.[i];
+    for (const dependency of parametersOf(ctor).tokens) {
       if (dependency === undefined || dependency === Container) continue;
       if (tokens.has(dependency)) return [token, dependency];
       const path = this.dependencyOn(dependency, tokens, visiting);
       if (path !== undefined) return [token, ...path];
     }
     return undefined;
-  }
-
-  private clearOverrideChecks(): void {
-    registrationCount++;
   }
 
   /** Registers `providers` (the `providers` option). */
@@ -621,11 +604,11 @@ export class Container implements Disposable, AsyncDisposable {
     const owned = registration.scope !== 'transient' || into.parent !== undefined;
     // Wire before caching: an object whose wiring failed must not be handed out later.
     if (object !== null && typeof object === 'object') {
-      into.wiring.adopt(object, owned);
-      into.wiring.provided(token, object);
+      into.core.wiring.adopt(object, owned);
+      into.core.wiring.provided(token, object);
     }
-    if (registration.scope === 'singleton') into.singletons.set(token, object);
-    if (registration.scope === 'scoped') into.scoped.set(token, object);
+    if (registration.scope === 'singleton') into.core.singletons.set(token, object);
+    if (registration.scope === 'scoped') into.core.scoped.set(token, object);
     if (object !== null && typeof object === 'object') {
       if (!('useValue' in registration.provider)) into.core.remember(owned ? { strong: object } : { weak: new WeakRef(object) });
       if (!owned && requested) into.warnUnowned(object);
@@ -637,7 +620,7 @@ export class Container implements Disposable, AsyncDisposable {
   /** Warns once per class when `get()` of the root container returns a transient subscriber. */
   private warnUnowned(object: object): void {
     const ctor = object.constructor;
-    if (this.options.maxWeakHandlers === 0 || warnedUnowned.has(ctor) || subscribedEvents(ctor).length === 0) return;
+    if (this.core.options.maxWeakHandlers === 0 || warnedUnowned.has(ctor) || subscribedEvents(ctor).length === 0) return;
     warnedUnowned.add(ctor);
     emitWarning(
       `${ctor.name} is a transient subscriber built by the root container: nothing owns it, so it is wired weakly and only ` +
@@ -648,51 +631,45 @@ export class Container implements Disposable, AsyncDisposable {
   }
 
   private construct(ctor: Constructor): unknown {
-    const types = parametersOf(ctor);
-    const args: unknown[] = [];
-    for (let i = 0; i < types.count; i++) {
-      const token = types.injected.get(i) ?? types.declared?.[i];
-      args.push(this.resolve(this.checkParameter(ctor, i, token, types.declared), this));
-    }
-    return new ctor(...args);
+    const { tokens, typed } = parametersOf(ctor);
+    return new ctor(...tokens.map((token, i) => this.resolve(this.checkParameter(ctor, i, token, typed), this)));
   }
 
-  private checkParameter(ctor: Function, index: number, token: unknown, declared: readonly unknown[] | undefined): unknown {
+  /** The token of parameter #`index` of `ctor`; throws what is wrong when it cannot be resolved. */
+  private checkParameter(ctor: Function, index: number, token: unknown, typed: boolean): unknown {
+    if (token !== undefined && !INTERFACE_TYPES.includes(token) && !PRIMITIVE_TYPES.includes(token)) return token;
     const where = `parameter #${index} of ${ctor.name}'s constructor${this.pathSuffix(ctor)}`;
     const path = this.path(ctor);
-    if (token === undefined && declared === undefined && decoratorMode(ctor) === 'standard') {
-      // Standard decorators have no parameter decorators and emit no types: deps is the only way.
-      throw new ResolutionError(
-        `${ctor.name} has constructor parameters but no type information for ${where}: standard decorators emit none ` +
-        `and have no @inject. List the dependencies with @injectable({ deps: [...] }) on ${ctor.name}.`, path);
-    }
-    if (token === undefined && declared === undefined) {
-      throw new ResolutionError(
-        `${ctor.name} has constructor parameters but no type information for ${where}: emitDecoratorMetadata is off, ` +
-        `the class has no decorator, or the build tool does not emit metadata (esbuild, tsx, Vitest 3). ` +
-        `List the dependencies with @injectable({ deps: [...] }) (any build, standard or legacy decorators), ` +
-        `or add @injectable() to the class with emitDecoratorMetadata on, or name each dependency with @inject(token).`, path);
-    }
-    if (token === undefined) {
-      throw new ResolutionError(
-        `The type of ${where} is undefined at run time: usually two files import each other. ` +
-        'Name it with @inject(token) and break the import cycle.', path);
-    }
-    if (token === Object || token === Array || token === Function) {
+    if (INTERFACE_TYPES.includes(token)) {
       throw new ResolutionError(
         `${where} is typed as an interface, a union, a type alias or any (compiled to ${(token as Function).name}), which cannot be resolved. ` +
         'If it is a class, check for a type-only import ("import type", or "import { type X }", often added by a lint autofix): ' +
         'import it with a plain import. Otherwise name it with @inject(token) and register the token.', path);
     }
-    if (token === String || token === Number || token === Boolean || token === Symbol || token === BigInt) {
+    if (token !== undefined) {
       throw new ResolutionError(
         `${where} has the primitive type ${(token as Function).name.toLowerCase()}. Name it with @inject(token) and register a value for the token.`, path);
     }
-    return token;
+    if (typed) {
+      throw new ResolutionError(
+        `The type of ${where} is undefined at run time: usually two files import each other. ` +
+        'Name it with @inject(token) and break the import cycle.', path);
+    }
+    if (decoratorMode(ctor) === 'standard') {
+      // Standard decorators have no parameter decorators and emit no types: deps is the only way.
+      throw new ResolutionError(
+        `${ctor.name} has constructor parameters but no type information for ${where}: standard decorators emit none ` +
+        `and have no @inject. List the dependencies with @injectable({ deps: [...] }) on ${ctor.name}.`, path);
+    }
+    throw new ResolutionError(
+      `${ctor.name} has constructor parameters but no type information for ${where}: emitDecoratorMetadata is off, ` +
+      `the class has no decorator, or the build tool does not emit metadata (esbuild, tsx, Vitest 3). ` +
+      `List the dependencies with @injectable({ deps: [...] }) (any build, standard or legacy decorators), ` +
+      `or add @injectable() to the class with emitDecoratorMetadata on, or name each dependency with @inject(token).`, path);
   }
 
   private lookup(token: unknown): { owner: Container; registration: Registration } | undefined {
-    const registration = this.registrations.get(token);
+    const registration = this.core.registrations.get(token);
     if (registration !== undefined) return { owner: this, registration };
     return this.parent?.lookup(token);
   }
@@ -719,7 +696,11 @@ export class Container implements Disposable, AsyncDisposable {
   }
 }
 
-function parametersOf(ctor: Function): { count: number; declared: readonly unknown[] | undefined; injected: ReadonlyMap<number, unknown> } {
+/**
+ * The token of each constructor parameter of `ctor` (undefined where none is known), and
+ * whether the parameters are typed (listed in `deps`, or types emitted).
+ */
+function parametersOf(ctor: Function): { tokens: readonly unknown[]; typed: boolean } {
   // A subclass without a constructor of its own takes its parent's parameters.
   let owner: Function = ctor;
   while (declaredDeps(owner) === undefined && parameterTypes(owner) === undefined && injectedTokens(owner).size === 0 && owner.length === 0) {
@@ -729,12 +710,17 @@ function parametersOf(ctor: Function): { count: number; declared: readonly unkno
   }
   // `@injectable({ deps })` names every parameter: it wins over @inject and emitted types.
   const deps = declaredDeps(owner);
-  if (deps !== undefined) return { count: deps.length, declared: deps, injected: new Map() };
+  if (deps !== undefined) return { tokens: deps, typed: true };
   const declared = parameterTypes(owner);
   const injected = injectedTokens(owner);
   const count = Math.max(owner.length, declared?.length ?? 0, ...[...injected.keys()].map((i) => i + 1));
-  return { count, declared, injected };
+  return { tokens: Array.from({ length: count }, (_, i) => injected.get(i) ?? declared?.[i]), typed: declared !== undefined };
 }
+
+/** Parameter types that name no class: what an interface, a union, a type alias or any compile to. */
+const INTERFACE_TYPES: unknown[] = [Object, Array, Function];
+/** Parameter types of primitives, which need a token. */
+const PRIMITIVE_TYPES: unknown[] = [String, Number, Boolean, Symbol, BigInt];
 
 /** Changes at every registration in any container: invalidates the override checks. */
 let registrationCount = 0;
@@ -744,10 +730,6 @@ function disposeOf(object: object, async: boolean): (() => unknown) | undefined 
   const o = object as { dispose?: unknown; [Symbol.dispose]?: unknown; [Symbol.asyncDispose]?: unknown };
   const candidates = async ? [o[Symbol.asyncDispose], o[Symbol.dispose], o.dispose] : [o[Symbol.dispose], o.dispose, o[Symbol.asyncDispose]];
   return candidates.find((fn) => typeof fn === 'function') as (() => unknown) | undefined;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
 }
 
 /** Removes, in place, the items that fail `keep`. */
@@ -797,7 +779,5 @@ function checkToken(token: unknown, where: string): void {
 
 function describe(token: unknown): string {
   if (typeof token === 'function') return token.name || '(anonymous class)';
-  if (typeof token === 'string') return JSON.stringify(token);
-  if (typeof token === 'symbol' || token instanceof InjectionToken) return token.toString();
-  return safeString(token);
+  return token instanceof InjectionToken ? token.toString() : safeString(token);
 }
