@@ -100,7 +100,7 @@ describe('events from construction', () => {
     expect(() => new Container().get(Valve)).to.throw(ResolutionError,
       "Could not build Valve: Valve threw: Cannot read properties of undefined (reading 'fire'). " +
       'If the constructor fires one of its events (opened): a field "@publishes() opened!: Event<...>" is undefined until the ' +
-      'container wires the object (the compiler emits it under useDefineForClassFields, the default for target ES2022 and later). ' +
+      'container wires the object (under useDefineForClassFields, the default from target ES2022). ' +
       'Write "@publishes() declare readonly opened: Event<...>" or "@publishes() readonly opened = new Event<...>()" instead.');
   });
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import {
-  Container, DecoratorError, DisposedError, Event, InjectionToken, ResolutionError, WiringError,
+  Container, DecoratorError, DisposedError, Event, InjectionToken, InvalidArgumentError, ResolutionError, WiringError,
   inject, injectable, publishes, subscribes, type EventInfo,
 } from '../lib';
 import { recorder } from './helpers';
@@ -458,10 +458,18 @@ describe(Container.name, () => {
       }).to.throw(DecoratorError, '@subscribes(Engine, "started") on field Wrong.handler: put it on a method');
     });
 
+    it('should say what a provider needs when register() is given anything else', () => {
+      const expected = (got: string): string =>
+        `register("port"): the provider must have useClass (a class), useValue, or useFactory (a function), got ${got}.`;
+      expect(() => new Container().register('port', null as never)).to.throw(InvalidArgumentError, expected('null'));
+      expect(() => new Container().register('port', 8080 as never)).to.throw(InvalidArgumentError, expected('8080'));
+      expect(() => new Container().register('port', { useClass: 'Engine' } as never)).to.throw(InvalidArgumentError, expected('[object Object]'));
+    });
+
     it('should explain a constructor parameter without type information', () => {
       class NoMetadata { constructor(readonly log: Logger) {} }
       expect(() => new Container().get(NoMetadata)).to.throw(ResolutionError,
-        "NoMetadata has constructor parameters but no type information for parameter #0 of NoMetadata's constructor: emitDecoratorMetadata is off");
+        "No type information for parameter #0 of NoMetadata's constructor: emitDecoratorMetadata is off");
     });
 
     it('should explain a parameter typed as an interface', () => {

@@ -290,8 +290,8 @@ export class Container implements Disposable, AsyncDisposable {
     }
     if ('transport' in options) {
       throw new InvalidArgumentError(
-        `${where}: transport is not a container option: remote events are a plugin. ` +
-        "Plug them in with new Container({ extensions: [remoteEvents({ transport, namespace })] }), remoteEvents() from 'eventwire/remote'.");
+        `${where}: transport is not a container option. ` +
+        "Plug remote events in with new Container({ extensions: [remoteEvents({ transport, namespace })] }), remoteEvents() from 'eventwire/remote'.");
     }
     this.parent = parent;
     // A child takes its root's options (its trace read from the environment if the root had none) and extensions.
@@ -335,16 +335,12 @@ export class Container implements Disposable, AsyncDisposable {
         `register(${describe(token)}): ${describe(token)} was already built in this container, and what holds it would keep the old one. ` +
         'Register it before the first get() or start(), or override it in a child scope: container.createChild().register(...).');
     }
-    if (provider === null || typeof provider !== 'object') {
-      throw new InvalidArgumentError(
-        `register(${describe(token)}): the provider must be an object with useClass, useValue or useFactory, got ${safeString(provider)}.`);
-    }
-    const scope = 'useValue' in provider ? 'singleton' : (provider.scope ?? scopeOf(provider));
-    if (!('useValue' in provider) && !('useClass' in provider && typeof provider.useClass === 'function') &&
-        !('useFactory' in provider && typeof provider.useFactory === 'function')) {
+    if (provider === null || typeof provider !== 'object' || !('useValue' in provider ||
+        ('useClass' in provider && typeof provider.useClass === 'function') || ('useFactory' in provider && typeof provider.useFactory === 'function'))) {
       throw new InvalidArgumentError(
         `register(${describe(token)}): the provider must have useClass (a class), useValue, or useFactory (a function), got ${safeString(provider)}.`);
     }
+    const scope = 'useValue' in provider ? 'singleton' : (provider.scope ?? scopeOf(provider));
     if (!SCOPES.includes(scope)) {
       throw new InvalidArgumentError(`register(${describe(token)}): scope must be 'singleton', 'scoped' or 'transient', got ${safeString(scope)}.`);
     }
@@ -525,9 +521,9 @@ export class Container implements Disposable, AsyncDisposable {
       const dependency = describe(path[path.length - 1]);
       throw new OverrideError(
         `${name} is a singleton of a parent container and depends on ${dependency} (${path.map(describe).join(' -> ')}), ` +
-        `which this child scope overrides: the parent's ${name} would use the parent's ${dependency}, never the override${this.pathSuffix(token)}. ` +
-        `Register ${name} in the child too (createChild({ providers: [${name}] })) to build one that uses the override, ` +
-        `make ${name} scoped or transient, or override ${dependency} in the parent instead.`);
+        `which this child scope overrides: it would use the parent's ${dependency}, never the override${this.pathSuffix(token)}. ` +
+        `Register ${name} in the child too (createChild({ providers: [${name}] })), make it scoped or transient, ` +
+        `or override ${dependency} in the parent instead.`);
     }
     this.core.overridesChecked.set(token, registrationCount);
   }
@@ -623,10 +619,10 @@ export class Container implements Disposable, AsyncDisposable {
     if (this.core.options.maxWeakHandlers === 0 || warnedUnowned.has(ctor) || subscribedEvents(ctor).length === 0) return;
     warnedUnowned.add(ctor);
     emitWarning(
-      `${ctor.name} is a transient subscriber built by the root container: nothing owns it, so it is wired weakly and only ` +
-      'the garbage collector can unwire it, which it cannot do while the events it subscribes to keep firing. ' +
+      `${ctor.name} is a transient subscriber built by the root container: nothing owns it, so only the garbage collector ` +
+      'can unwire it, and not while the events it subscribes to keep firing. ' +
       `Build it through a child scope (using scope = container.createChild(); scope.get(${ctor.name})), release() it when done, ` +
-      'or make it a singleton. (maxWeakHandlers: 0 on the container turns this warning off.)',
+      'or make it a singleton (maxWeakHandlers: 0 on the container turns this warning off).',
       'UnownedSubscriberWarning', 'EVENTWIRE_UNOWNED_SUBSCRIBER');
   }
 
@@ -658,11 +654,11 @@ export class Container implements Disposable, AsyncDisposable {
     if (decoratorMode(ctor) === 'standard') {
       // Standard decorators have no parameter decorators and emit no types: deps is the only way.
       throw new ResolutionError(
-        `${ctor.name} has constructor parameters but no type information for ${where}: standard decorators emit none ` +
+        `No type information for ${where}: standard decorators emit none ` +
         `and have no @inject. List the dependencies with @injectable({ deps: [...] }) on ${ctor.name}.`, path);
     }
     throw new ResolutionError(
-      `${ctor.name} has constructor parameters but no type information for ${where}: emitDecoratorMetadata is off, ` +
+      `No type information for ${where}: emitDecoratorMetadata is off, ` +
       `the class has no decorator, or the build tool does not emit metadata (esbuild, tsx, Vitest 3). ` +
       `List the dependencies with @injectable({ deps: [...] }) (any build, standard or legacy decorators), ` +
       `or add @injectable() to the class with emitDecoratorMetadata on, or name each dependency with @inject(token).`, path);

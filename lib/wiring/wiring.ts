@@ -492,7 +492,7 @@ export class Wiring<Owner = unknown> {
       emitWarning(
         `Event "${declared.name}" of ${source.name} fired, but ${cls.name} (${methods.map((m) => `${cls.name}.${m}`).join(', ')}) ` +
         `subscribes to it and no ${cls.name} was ever built in this container: the event did not reach it. ` +
-        `Register it (new Container({ providers: [${cls.name}] }) or register(${cls.name}, { useClass: ${cls.name} })) and call start(), ` +
+        `Register it (new Container({ providers: [${cls.name}] })) and call start(), ` +
         `or get(${cls.name}) before the event fires.`,
         'SubscriberNotBuiltWarning', 'EVENTWIRE_SUBSCRIBER_NOT_BUILT');
     }
@@ -643,8 +643,8 @@ export function constructorHint(ctor: Function, error: unknown): string {
   if (events.length === 0) return '';
   const key = String(events[0].key);
   return `. If the constructor fires one of its events (${events.map((e) => String(e.key)).join(', ')}): a field ` +
-    `"@publishes() ${key}!: Event<...>" is undefined until the container wires the object (the compiler emits it under ` +
-    `useDefineForClassFields, the default for target ES2022 and later). Write "@publishes() declare readonly ${key}: Event<...>" ` +
+    `"@publishes() ${key}!: Event<...>" is undefined until the container wires the object (under ` +
+    `useDefineForClassFields, the default from target ES2022). Write "@publishes() declare readonly ${key}: Event<...>" ` +
     `or "@publishes() readonly ${key} = new Event<...>()" instead.`;
 }
 
