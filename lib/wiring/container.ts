@@ -10,7 +10,7 @@ import {
 } from './metadata';
 import { buildGraph, forwarding, type WiringGraph } from './graph';
 import { traceFromEnv } from '../core/trace';
-import { Wiring, constructorHint } from './wiring';
+import { Held, Wiring, constructorHint } from './wiring';
 import { EXTENSION_HOOKS, type ContainerExtension, type ExtensionHost } from './extension';
 import { forwardFires } from '../core/event';
 import { constructing, deliverConstructionFires, type HeldFire } from './construction';
@@ -88,8 +88,8 @@ interface Registration {
   readonly scope: Scope;
 }
 
-/** Objects the container built, to dispose them at the end. */
-type Built = { strong: object } | { weak: WeakRef<object> };
+/** Objects the container built, to dispose them at the end: held strongly when owned, else weakly. */
+type Built = Held | WeakRef<object>;
 
 /** Classes already warned about as transient subscribers built by a root container. */
 const warnedUnowned = new WeakSet<Function>();
@@ -117,14 +117,14 @@ class ScopeCore {
 
   constructor(readonly options: ContainerOptions, readonly extensions: readonly ContainerExtension[], parent: ScopeCore | undefined) {
     this.wiring = new Wiring<ScopeCore>(this, parent?.wiring, options, extensions);
-    this.wiring.onSweep = () => prune(this.built, (e) => 'strong' in e || e.weak.deref() !== undefined);
+    this.wiring.onSweep = () => prune(this.built, (e) => e.deref() !== undefined);
   }
 
   /** Keeps what this container built, for dispose(); forgets collected transients now and then. */
   remember(entry: Built): void {
     this.built.push(entry);
     if (this.built.length >= this.pruneBuiltAt) {
-      prune(this.built, (e) => 'strong' in e || e.weak.deref() !== undefined);
+      prune(this.built, (e) => e.deref() !== undefined);
       this.pruneBuiltAt = Math.max(64, this.built.length * 2);
     }
   }
@@ -211,7 +211,7 @@ class ScopeCore {
     const objects: object[] = [];
     for (let i = this.built.length - 1; i >= 0; i--) {
       const entry = this.built[i];
-      const object = 'strong' in entry ? entry.strong : entry.weak.deref();
+      const object = entry.deref();
       if (object !== undefined) objects.push(object);
     }
     this.built.length = 0;
@@ -606,7 +606,7 @@ export class Container implements Disposable, AsyncDisposable {
     if (registration.scope === 'singleton') into.core.singletons.set(token, object);
     if (registration.scope === 'scoped') into.core.scoped.set(token, object);
     if (object !== null && typeof object === 'object') {
-      if (!('useValue' in registration.provider)) into.core.remember(owned ? { strong: object } : { weak: new WeakRef(object) });
+      if (!('useValue' in registration.provider)) into.core.remember(owned ? new Held(object) : new WeakRef(object));
       if (!owned && requested) into.warnUnowned(object);
       if (held.length > 0) deliverConstructionFires(object, held);
     }

@@ -37,11 +37,12 @@ interface Ref {
 }
 
 /**
- * An owned object, held strongly until it is released. Not a WeakRef: V8 keeps the target of
+ * An owned object, held strongly until it is released (the container's list of what it built
+ * holds its owned objects so too, until dispose). Not a WeakRef: V8 keeps the target of
  * every WeakRef created (or dereferenced) in a job alive until the job ends, so one WeakRef per
  * scoped object would keep every disposed scope of a batch loop that never yields.
  */
-class Held implements Ref {
+export class Held implements Ref {
   constructor(private target: object | undefined) {}
   deref(): object | undefined {
     return this.target;
@@ -181,7 +182,7 @@ export class Wiring<Owner = unknown> {
    */
   constructor(
     readonly owner: Owner, readonly parent: Wiring<Owner> | undefined,
-    private readonly eventOptions: EventOptions, private readonly extensions: readonly ContainerExtension[] = [],
+    private readonly eventOptions: EventOptions, private readonly extensions: readonly ContainerExtension[],
   ) {
     parent?.children.add(this);
   }
