@@ -710,7 +710,9 @@ function parametersOf(ctor: Function): { tokens: readonly unknown[]; typed: bool
   const declared = parameterTypes(owner);
   const injected = injectedTokens(owner);
   const count = Math.max(owner.length, declared?.length ?? 0, ...[...injected.keys()].map((i) => i + 1));
-  return { tokens: Array.from({ length: count }, (_, i) => injected.get(i) ?? declared?.[i]), typed: declared !== undefined };
+  const tokens: unknown[] = [];
+  for (let i = 0; i < count; i++) tokens.push(injected.get(i) ?? declared?.[i]);
+  return { tokens, typed: declared !== undefined };
 }
 
 /** Parameter types that name no class: what an interface, a union, a type alias or any compile to. */
