@@ -405,6 +405,19 @@ describe('Container extensions (a tracing extension, no transport)', () => {
       expect(released).to.deep.equal([]);
     });
 
+    it('should not call objectReleased of an extension that has none of the hooks that were called', () => {
+      const released: string[] = [];
+      const app = new Container({
+        extensions: [
+          { objectReleased: (object) => { released.push(object.constructor.name); } },
+          { name: 'fussy', subscriptionConnected: () => { throw new Error('no connections here'); } },
+        ],
+      });
+      app.get(Dashboard);
+      expect(() => app.get(Engine)).to.throw(WiringError, 'Could not wire Engine: subscriptionConnected() of extension fussy threw: no connections here.');
+      expect(released, 'never called with Engine before: nothing to release').to.deep.equal([]);
+    });
+
     it('should keep what objectReleased throws while undoing, beside the hook\'s error, in the cause', () => {
       const app = new Container({
         extensions: [{ eventCreated: () => { throw new Error('first'); }, objectReleased: () => { throw new Error('second'); } }],

@@ -567,9 +567,12 @@ class HookFailure {
 
 /** Calls `hook` of `extension`; while an object is adopted, counts it as told of the object, and a throw becomes a {@link HookFailure}. */
 function tell(extension: ContainerExtension, hook: keyof ContainerExtension, ...args: unknown[]): void {
+  const fn = extension[hook] as ((...args: unknown[]) => void) | undefined;
+  // An extension without this hook is not told of anything (nor given objectReleased for it).
+  if (fn === undefined) return;
   told?.add(extension);
   try {
-    (extension[hook] as ((...args: unknown[]) => void) | undefined)?.apply(extension, args);
+    fn.apply(extension, args);
   } catch (error) {
     throw told === undefined || error instanceof HookFailure ? error : new HookFailure([extension, hook, error]);
   }
