@@ -177,6 +177,22 @@ describe('Container extensions (a tracing extension, no transport)', () => {
     }
   });
 
+  it('should never quarantine a forwarder stopped while the promise of a fire() is pending: its rejection is reported, the handlers stay', async () => {
+    const reported: HandlerFailure[] = [];
+    const extension = tracer([]);
+    const engine = new Container({ extensions: [extension], quarantine: 1, onError: (failure) => { reported.push(failure); } }).get(Engine);
+    const event = engine.started as Event<unknown[]>;
+    event.add(function gauge() { return undefined; });
+    let fail!: (error: Error) => void;
+    const stop = extension.host!.forward(event, function publishSomewhere() { return new Promise((_, reject) => { fail = reject; }); });
+    event.fire(1);
+    stop();
+    fail(new Error('broker said no'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(reported.map((f) => [f.handler, (f.error as Error).message, f.quarantined])).to.deep.equal([['publishSomewhere', 'broker said no', false]]);
+    expect(event.size, 'the handler is still counted').to.equal(1);
+  });
+
   it('should refuse a second forwarder, a forwarder that is not a function, and forwarding a disposed event', () => {
     const extension = tracer([]);
     const engine = new Container({ extensions: [extension] }).get(Engine);

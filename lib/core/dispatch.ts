@@ -112,7 +112,7 @@ export class Dispatch {
     // Named before quarantine removes the record (a removed record lets go of its target).
     const handler = describeHandler(record, target);
     // Consecutive failures only matter to quarantine: without it nothing is counted. Never the
-    // forwarder's, even one stopped since (a fireAsync under way still names it: `own`).
+    // forwarder's, even one stopped since (a fireAsync under way, or `watch`, still names it: `own`).
     const quarantined = this.quarantine > 0 && !own && record !== this.forwarder &&
       this.list.countFailure(record) >= this.quarantine && this.list.remove(record);
     const failure = { error, eventName: this.event.name, source: this.event.source, handler, async, quarantined };
@@ -144,12 +144,14 @@ export class Dispatch {
     // The target as the call had it: the record may let go of it before the promise settles
     // (a quarantine or an unwiring removes it), and the failure still names `Class.method`.
     const target = targetOf(record);
+    // The forwarder is never counted toward quarantine, even once stopped before its promise settles.
+    const own = record === this.forwarder;
     try {
       result.then(
         () => { resetFailures(record); },
-        (error: unknown) => { this.failed(record, error, true, true, target); });
+        (error: unknown) => { this.failed(record, error, true, true, target, own); });
     } catch (error) {
-      this.failed(record, error, true, true, target);
+      this.failed(record, error, true, true, target, own);
     }
   }
 }
