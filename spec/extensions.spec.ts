@@ -434,6 +434,31 @@ describe('Container extensions (a tracing extension, no transport)', () => {
       expect(released, 'never called with Engine before: nothing to release').to.deep.equal([]);
     });
 
+    it('should put an event the object made itself back as it was (name, source, error policy), as it removes one the container made', async () => {
+      class Motor {
+        @publishes('spun') readonly started = new Event<[rpm: number]>(undefined, { onError: (failure) => { reported.push(failure.handler); } });
+      }
+      const reported: string[] = [];
+      const warnings: string[] = [];
+      const onWarning = (warning: Error): void => { warnings.push(warning.name); };
+      process.on('warning', onWarning);
+      try {
+        @injectable() class Listener { @subscribes(Motor, 'started') onStarted(): void {} }
+        void Listener;
+        const app = new Container({ errors: 'throw', extensions: [{ objectAdopted: () => { throw new Error('refused'); } }] });
+        const motor = new Motor();
+        motor.started.add(function gauge() { throw new Error('gauge broke'); });
+        expect(() => app.wire(motor)).to.throw(WiringError, 'Could not wire Motor: objectAdopted() of extension #0 threw: refused.');
+        expect([motor.started.name, motor.started.source]).to.deep.equal(['event', undefined]);
+        expect(() => motor.started.fire(1), 'isolated, as before wire(): not the container\'s errors: \'throw\'').not.to.throw();
+        expect(reported).to.deep.equal(['gauge']);
+        await new Promise((resolve) => setImmediate(resolve));
+      } finally {
+        process.off('warning', onWarning);
+      }
+      expect(warnings, 'no missed-subscriber warning of the container it was never wired by').to.deep.equal([]);
+    });
+
     it('should keep what objectReleased throws while undoing, beside the hook\'s error, in the cause', () => {
       const app = new Container({
         extensions: [{ eventCreated: () => { throw new Error('first'); }, objectReleased: () => { throw new Error('second'); } }],

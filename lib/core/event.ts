@@ -198,6 +198,8 @@ export class Event<A extends unknown[] = []> implements Disposable {
   /** What the constructor was given: a container that adopts the event fills in the rest. */
   private readonly givenName: string | undefined;
   private readonly givenOptions: EventOptions;
+  /** @internal The options `configure` last took (see `_reconfigure`). */
+  _options!: EventOptions;
 
   /**
    * @param name The event's name; defaults to `'event'`.
@@ -228,6 +230,15 @@ export class Event<A extends unknown[] = []> implements Disposable {
     for (const [key, value] of Object.entries(this.givenOptions)) if (value !== undefined) given[key] = value;
     this.configure(this.givenName ?? name, { ...defaults, ...given });
     if (this.d.info !== undefined) this.d.info = Object.freeze({ name: this.name, source: this.source, event: this });
+  }
+
+  /**
+   * @internal Puts back what `_adopt` changed, as `name`, `_options` and `_beforeFirstFire`
+   * were before it: an adoption that failed is undone.
+   */
+  _reconfigure(name: string, options: EventOptions, beforeFirstFire: (() => void) | undefined): void {
+    this._adopt(name, options);
+    this._beforeFirstFire = beforeFirstFire;
   }
 
   private configure(name: string, options: EventOptions): void {
@@ -261,6 +272,7 @@ export class Event<A extends unknown[] = []> implements Disposable {
     this.replay = replay;
     this.serial = async === 'serial';
     this.trace = options.trace;
+    this._options = options;
     // A new generic loop, installed as `fire` (it reads the quarantine setting once, when made).
     this.d.configure(options.errors ?? 'isolate', options.onError ?? defaultReporter, options.quarantine ?? 0);
   }

@@ -13,8 +13,9 @@ import type { PublishedEvent, SubscribedEvent } from './metadata';
  * Adopting an object is all or nothing. When `eventCreated`, `subscriberAdopted`,
  * `subscriptionConnected` or `objectAdopted` throws while an object is adopted, the container
  * undoes it: every connection of the object is removed (the subscriptions the hooks saw become
- * inactive), its event properties are as they were, nothing owns it, and every extension that
- * was told of it (any of those four hooks, the one that threw included) gets
+ * inactive), its event properties are as they were (an event it made itself gets back its own
+ * name, source and options), nothing owns it, and every extension that was called with it (any
+ * of those four hooks it has, the one that threw included) gets
  * {@link objectReleased}, maybe without `objectAdopted`. Then `get()` or `wire()` throws a
  * `WiringError` naming the class, the hook and the extension, with the hook's error as `cause`.
  *

@@ -225,8 +225,12 @@ export class Wiring<Owner = unknown> {
     const seen = this.root().seen;
     const unseen = !seen.has(ctor);
     seen.add(ctor);
-    // What a failed adoption undoes (see ContainerExtension): the event properties it sets, and the extensions it tells.
-    const before = published.map((declared, i) => (existing[i] === undefined ? Object.getOwnPropertyDescriptor(object, declared.key) : null));
+    // What a failed adoption undoes (see ContainerExtension): the event properties it sets, the
+    // events it takes over (their name, options and first-fire check), and the extensions it tells.
+    const before = published.map((declared, i) => {
+      const event = existing[i];
+      return event === undefined ? Object.getOwnPropertyDescriptor(object, declared.key) : [event.name, event._options, event._beforeFirstFire] as const;
+    });
     const outer = told;
     const heard = told = new Set();
     try {
@@ -269,10 +273,12 @@ export class Wiring<Owner = unknown> {
     } catch (error) {
       this.forget(object);
       published.forEach((declared, i) => {
-        const descriptor = before[i];
+        const was = before[i];
         try {
-          if (descriptor === undefined) delete (object as Record<string | symbol, unknown>)[declared.key];
-          else if (descriptor !== null) Object.defineProperty(object, declared.key, descriptor);
+          const event = existing[i];
+          if (event !== undefined) event._reconfigure(...(was as Parameters<Event<unknown[]>['_reconfigure']>));
+          else if (was === undefined) delete (object as Record<string | symbol, unknown>)[declared.key];
+          else Object.defineProperty(object, declared.key, was as PropertyDescriptor);
         } catch {
           // an exotic object (a Proxy) that refused the event in the first place
         }
