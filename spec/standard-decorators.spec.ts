@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import 'reflect-metadata';
-import { Container, Event } from '../lib';
+import { Container, Event, WiringError } from '../lib';
 import { publishedEvents } from '../lib/wiring/metadata';
 import { runStandard, warningsDuring } from './helpers';
 import type * as Shop from './standard/shop';
@@ -82,6 +82,17 @@ describe('standard decorators', () => {
     };
     const notBuilt = await warningsDuring(() => new Container().get(Standalone).pinged.fire(), 'EVENTWIRE_SUBSCRIBER_NOT_BUILT');
     expect(notBuilt.map((w) => w.message).join('\n')).to.contain(`no ${Listener.name} was ever built`);
+  });
+
+  it('should leave the events of an object whose adoption an extension hook failed as they were: no trace, no error policy of that container', () => {
+    const traced: string[] = [];
+    const refusing = new Container({ trace: (dispatch) => { traced.push(dispatch.name); }, extensions: [{ objectAdopted: () => { throw new Error('refused'); } }] });
+    const checkout = new shop.Checkout(new shop.Ledger(), config);
+    expect(() => refusing.wire(checkout)).to.throw(WiringError, /^Could not wire Checkout: objectAdopted\(\) of extension #0 threw: refused/);
+    checkout.paidEvent.fire(5);
+    checkout.own.fire('note');
+    expect(traced, 'the events a standard field holds are the object\'s own, as under legacy decorators').to.deep.equal([]);
+    expect([checkout.paidEvent.name, checkout.paidEvent.source, checkout.own.name]).to.deep.equal(['paid', checkout, 'custom']);
   });
 
   it('should set Symbol.metadata to the shared Symbol.for(\'Symbol.metadata\') when absent, and keep one another library set', () => {
