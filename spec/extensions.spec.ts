@@ -135,10 +135,21 @@ describe('Container extensions (a tracing extension, no transport)', () => {
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(reported, 'the withdrawn forwarding\'s rejection is not reported: the caller was told').to.deep.equal([]);
 
+    // With a handler still running, the message says both: it keeps running, and the event did not go out.
+    const slow = event.add(function slow() { return new Promise(() => undefined); });
+    const withHandler = await event.fireAsyncWith({ timeoutMs: 10 }, 3).then(() => undefined, (e: unknown) => e) as FireAbortedError;
+    expect(withHandler.message).to.equal('Event "started" of Engine: fireAsync() gave up after 10 ms (timeoutMs) with its forwarding (publishSomewhere) ' +
+      'withdrawn: it was NOT sent, and 1 handler(s) not settled: slow. They keep running and their failures are reported to onError; ' +
+      'the event did not go out: fire it again if it must (its handlers here run again), or raise timeoutMs.');
+    expect(withHandler.pending).to.deep.equal(['slow']);
+    slow.unsubscribe();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(reported).to.deep.equal([]);
+
     canWithdraw = false;
     const stillGoing = await event.fireAsyncWith({ timeoutMs: 10 }, 2).then(() => undefined, (e: unknown) => e) as FireAbortedError;
     expect(stillGoing.message).to.match(/with its forwarding \(publishSomewhere\) not settled\. They keep running/);
-    sent[1].reject(new Error('the broker said no'));
+    sent[2].reject(new Error('the broker said no'));
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(reported.map((e) => (e as Error).message), 'a forwarding that went on is reported when it fails').to.deep.equal(['the broker said no']);
   });

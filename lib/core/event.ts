@@ -636,7 +636,9 @@ export class Event<A extends unknown[] = []> implements Disposable {
     }
     const which = parts.length === 0 ? 'before calling any handler. Pass a signal that is not aborted yet.'
       : `with ${parts.join(', and ')}. ` + (withdrawn && pending.length === 0 ? 'Fire it again if it must go out, or raise timeoutMs.'
-        : 'They keep running and their failures are reported to onError; make them settle sooner, or raise timeoutMs.');
+        : 'They keep running and their failures are reported to onError; ' +
+          (withdrawn ? 'the event did not go out: fire it again if it must (its handlers here run again), or raise timeoutMs.'
+            : 'make them settle sooner, or raise timeoutMs.'));
     return new FireAbortedError(`${this.where()}: fireAsync() ${why} ${which}`, pending, timedOutAfter === undefined ? { cause: signal?.reason } : undefined);
   }
 
