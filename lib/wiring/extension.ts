@@ -18,6 +18,8 @@ import type { PublishedEvent, SubscribedEvent } from './metadata';
  * of those four hooks it has, the one that threw included) gets
  * {@link objectReleased}, maybe without `objectAdopted`. Then `get()` or `wire()` throws a
  * `WiringError` naming the class, the hook and the extension, with the hook's error as `cause`.
+ * What already ran cannot be taken back: a handler of the object that received an event's
+ * replayed payloads (`replay`) while it was connected has run.
  *
  * @example
  * const adopted: string[] = [];
