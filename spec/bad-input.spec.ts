@@ -5,6 +5,7 @@ import { runStandard } from './helpers';
 import * as eventwire from '../lib';
 import {
   Container, Event, EventwireError, InjectionToken, inject, injectable, publishes, subscribes,
+  type ContainerExtension, type ExtensionHost,
 } from '../lib';
 import { remoteEvents, type Transport } from '../lib/remote';
 
@@ -333,6 +334,14 @@ const triggers: Record<string, () => unknown> = {
     @injectable() class Billing { @subscribes(Checkout, 'orderPlaced') onOrderPlaced(): void { /* never wired */ } }
     const transport = { ...fakeTransport(), subscribe: () => { throw new Error('connection refused'); } };
     return new Container({ extensions: [remoteEvents({ transport })] }).get(Billing);
+  },
+  'extension-forward-twice': () => {
+    @injectable() class Checkout { @publishes('orderPlaced') orderPlaced!: Event<[id: string]>; }
+    const forwarding = (name: string): ContainerExtension => {
+      let host!: ExtensionHost;
+      return { name, attach: (h) => { host = h; }, eventCreated: (event) => { host.forward(event, () => undefined); } };
+    };
+    return new Container({ extensions: [forwarding('busOne'), forwarding('busTwo')] }).get(Checkout);
   },
   // scoped object outside a scope
   'scoped-at-root': () => {

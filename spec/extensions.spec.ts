@@ -210,7 +210,7 @@ describe('Container extensions (a tracing extension, no transport)', () => {
     const event = engine.started as Event<unknown[]>;
     const stop = extension.host!.forward(event, () => undefined);
     expect(() => extension.host!.forward(event, () => undefined)).to.throw(InvalidArgumentError,
-      /^forwardFires\(\): Event "started" is already forwarded \(by another container extension\): an event has one forwarder/);
+      /^host\.forward\(\): Event "started" of Engine is already forwarded, by extension #0: an event has one forwarder/);
     stop();
     stop();
     expect(() => extension.host!.forward(event, 'publish' as never)).to.throw(InvalidArgumentError, /forward must be a function, got "publish"/);
@@ -218,7 +218,7 @@ describe('Container extensions (a tracing extension, no transport)', () => {
     const again = extension.host!.forward(event, (rpm) => { forwarded.push(rpm); });
     event.dispose();
     again();
-    expect(() => extension.host!.forward(event, () => undefined)).to.throw(DisposedError, /Event "started" was disposed: it forwards nothing/);
+    expect(() => extension.host!.forward(event, () => undefined)).to.throw(DisposedError, /^host\.forward\(\): Event "started" of Engine was disposed: it forwards nothing/);
     event.fire(1);
     expect(forwarded, 'dispose() drops the forwarder').to.deep.equal([]);
   });
@@ -478,6 +478,124 @@ describe('Container extensions (a tracing extension, no transport)', () => {
       expect(error.message).to.equal('Could not wire Engine: eventCreated() of extension #0 threw: first. Nothing of Engine was wired; fix the cause and wire it again.');
       expect(error.cause).to.be.instanceOf(AggregateError);
       expect((error.cause as AggregateError).errors.map((e: Error) => e.message)).to.deep.equal(['first', 'second']);
+    });
+  });
+
+  describe('a forwarder an extension installs (host.forward) stops with the object whose event it is', () => {
+    @injectable()
+    class Checkout {
+      @publishes('orderPlaced') placed!: Event<[id: string]>;
+    }
+
+    @injectable({ scope: 'scoped' })
+    class Billing {
+      // Its own event, so that it is there before, and after, a failed adoption.
+      @publishes('charged') readonly charged = new Event<[id: string]>('charged');
+      @subscribes(Checkout, 'placed') onPlaced(id: string): void { void id; }
+    }
+
+    /**
+     * A carrier as docs/remote.md's recipe writes one: it forwards every event it carries from
+     * eventCreated and keeps no stop function (it has no objectReleased); `broken.now` makes its
+     * subscriberAdopted throw.
+     */
+    function bus(sent: string[], broken = { now: false }): ContainerExtension {
+      let host!: ExtensionHost;
+      return {
+        name: 'bus',
+        attach: (h) => { host = h; },
+        carries: (declared) => declared.name === 'orderPlaced',
+        eventCreated(event, _source, declared) {
+          host.forward(event, (...args) => { sent.push(`${declared.name} ${args.join()}`); }, { via: { kind: 'bus', group: 'inproc' } });
+        },
+        subscriberAdopted({ connect }) {
+          if (broken.now) throw new Error('bus down');
+          connect(new Event<unknown[]>('orderPlaced'), { via: { kind: 'bus', group: 'billing' } });
+        },
+      };
+    }
+    const forwardedEdges = (app: Container): string[] =>
+      app.graph().edges.filter((e) => e.subscriber === '*').map((e) => `${e.publisher}.${e.event} (${e.kind}: ${e.group})`);
+
+    it('should stop it at release(), hide it from graph(), and forward again when the object is wired again', () => {
+      const sent: string[] = [];
+      const app = new Container({ extensions: [bus(sent)] });
+      const checkout = app.get(Checkout);
+      checkout.placed.fire('1');
+      expect(forwardedEdges(app)).to.deep.equal(['Checkout.orderPlaced (bus: inproc)']);
+      app.release(checkout);
+      checkout.placed.fire('2 (released)');
+      expect(sent, 'no fire leaves after release()').to.deep.equal(['orderPlaced 1']);
+      expect(forwardedEdges(app)).to.deep.equal([]);
+      app.wire(checkout);
+      checkout.placed.fire('3');
+      expect(sent, 'wired again: forwarded again, once').to.deep.equal(['orderPlaced 1', 'orderPlaced 3']);
+      expect(forwardedEdges(app)).to.deep.equal(['Checkout.orderPlaced (bus: inproc)']);
+    });
+
+    it('should stop it when an adoption fails and is undone, so that wiring the object again works', () => {
+      const sent: string[] = [];
+      const broken = { now: true };
+      const app = new Container({ extensions: [bus(sent, broken)] });
+      const scope = app.createChild();
+      const billing = new Billing();
+      expect(() => scope.wire(billing)).to.throw(WiringError, /^Could not wire Billing: subscriberAdopted\(\) of extension bus threw: bus down\. Nothing of Billing was wired/);
+      billing.charged.fire('a');
+      expect(sent, 'nothing of Billing was wired: its events are not forwarded').to.deep.equal([]);
+      expect(forwardedEdges(scope)).to.deep.equal([]);
+      broken.now = false;
+      scope.wire(billing);
+      billing.charged.fire('b');
+      expect(sent).to.deep.equal(['charged b']);
+      expect(forwardedEdges(scope)).to.deep.equal(['Billing.charged (bus: inproc)']);
+    });
+
+    it('should stop it when the scope of the object is disposed', () => {
+      const sent: string[] = [];
+      const app = new Container({ extensions: [bus(sent)] });
+      const scope = app.createChild();
+      const billing = scope.get(Billing);
+      billing.charged.fire('a');
+      scope.dispose();
+      expect(() => billing.charged.fire('b')).to.throw(DisposedError);
+      expect(sent).to.deep.equal(['charged a']);
+      expect(forwardedEdges(app)).to.deep.equal([]);
+    });
+
+    it('should let an extension stop it too (idempotent), and never stop a newer forwarder with an old stop function', () => {
+      const sent: string[] = [];
+      const stops: (() => void)[] = [];
+      let host!: ExtensionHost;
+      const app = new Container({
+        extensions: [{
+          attach: (h) => { host = h; },
+          eventCreated(event) { stops.push(host.forward(event, (id) => { sent.push(String(id)); })); },
+          // Stops the first forwarder it installed, only: the container stops them all.
+          objectReleased() { stops[0](); },
+        }],
+      });
+      const checkout = app.get(Checkout);
+      app.release(checkout);
+      app.wire(checkout);
+      stops[0]();
+      checkout.placed.fire('x');
+      expect(sent, 'the forwarder of the second wiring still runs').to.deep.equal(['x']);
+      app.release(checkout);
+      checkout.placed.fire('y');
+      expect(sent, 'the container stopped the second one').to.deep.equal(['x']);
+      stops[1]();
+    });
+
+    it('should name host.forward, the event, its class and the extension that forwards it already, when a second extension forwards it', () => {
+      const sent: string[] = [];
+      const app = new Container({ extensions: [bus(sent), { ...bus([]), name: 'second' }] });
+      expect(() => app.get(Checkout)).to.throw(WiringError,
+        'Could not wire Checkout: eventCreated() of extension second threw: host.forward(): Event "orderPlaced" of Checkout is already forwarded, ' +
+        'by extension bus: an event has one forwarder. Forward it from one extension only (the one whose carries() claims it), ' +
+        'or call the function the first host.forward() returned before forwarding it again. Nothing of Checkout was wired; fix the cause and wire it again.');
+      const checkout = new Container({ extensions: [bus(sent)] }).get(Checkout);
+      checkout.placed.fire('1');
+      expect(sent, 'the failed adoption left no forwarder behind').to.deep.equal(['orderPlaced 1']);
     });
   });
 

@@ -39,12 +39,13 @@ type Around = (handlers: (...args: any[]) => void) => (...args: any[]) => void;
 export function forwardFires<A extends unknown[]>(
   event: Event<A>, forward: (...args: A) => unknown, withdraw?: (forwarded: unknown) => boolean,
 ): () => void {
-  const where = `forwardFires(): Event "${event.name}"`;
+  // Named as extensions call it (`ExtensionHost.forward`); the container's own use never fails.
+  const where = `host.forward(): Event "${event.name}"${event.source === undefined ? '' : ` of ${className(event.source)}`}`;
   if (typeof forward !== 'function') throw new InvalidArgumentError(`${where}: forward must be a function, got ${safeString(forward)}.`);
   if (event.isDisposed) throw new DisposedError(`${where} was disposed: it forwards nothing.`);
   const d = dispatchOf(event);
   if (d.forwarder !== undefined) {
-    throw new InvalidArgumentError(`${where} is already forwarded (by another container extension): an event has one forwarder. Stop the first one first.`);
+    throw new InvalidArgumentError(`${where} is already forwarded: an event has one forwarder. Call the function the first one returned before forwarding it again.`);
   }
   // Its own record, in no list: `s` is the list, so the dispatch code takes it as plain and live.
   const forwarder = new HandlerRecord(event._list, forward);

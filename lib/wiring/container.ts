@@ -10,8 +10,8 @@ import {
 } from './metadata';
 import { buildGraph, forwarding, type WiringGraph } from './graph';
 import { traceFromEnv } from '../core/trace';
-import { Held, Wiring, constructorHint } from './wiring';
-import { EXTENSION_HOOKS, type ContainerExtension, type ExtensionHost } from './extension';
+import { Held, Wiring, constructorHint, ownForwarder } from './wiring';
+import { EXTENSION_HOOKS, type ContainerExtension } from './extension';
 import { forwardFires } from '../core/event';
 import { constructing, deliverConstructionFires, type HeldFire } from './construction';
 
@@ -303,12 +303,13 @@ export class Container implements Disposable, AsyncDisposable {
     if (parent !== undefined) {
       droppedScopes.register(this, core, core);
     } else {
-      const host: ExtensionHost = {
+      // One host per extension: an event it forwards is its own (named in the "already forwarded" error).
+      extensions.forEach((extension, i) => extension.attach?.({
         eventOptions,
         reporter: onError ?? defaultReporter,
-        forward: (event, forward, options) => forwarding(event, options?.via, forwardFires(event, forward, options?.withdraw)),
-      };
-      for (const extension of extensions) extension.attach?.(host);
+        forward: (event, forward, options) => ownForwarder(event, extension.name ?? `#${i}`,
+          () => forwarding(event, options?.via, forwardFires(event, forward, options?.withdraw))),
+      }));
     }
     this.provide(options.providers, where);
   }

@@ -13,7 +13,7 @@ import type { PublishedEvent, SubscribedEvent } from './metadata';
  * Adopting an object is all or nothing. When `eventCreated`, `subscriberAdopted`,
  * `subscriptionConnected` or `objectAdopted` throws while an object is adopted, the container
  * undoes it: every connection of the object is removed (the subscriptions the hooks saw become
- * inactive), its event properties are as they were (an event it made itself gets back its own
+ * inactive), what `host.forward` installed on its events is stopped, its event properties are as they were (an event it made itself gets back its own
  * name, source and options), nothing owns it, and every extension that was called with it (any
  * of those four hooks it has, the one that threw included) gets
  * {@link objectReleased}, maybe without `objectAdopted`. Then `get()` or `wire()` throws a
@@ -66,7 +66,8 @@ export interface ContainerExtension {
   /**
    * An object was released (by `release()`, or by the dispose of its container): it is unwired.
    * Also called, without `objectAdopted` before it, when an adoption this extension was told of
-   * failed and was undone (see above): release what you set up for the object.
+   * failed and was undone (see above): release what you set up for the object. The container
+   * has already stopped what {@link ExtensionHost.forward} installed on the object's events.
    */
   objectReleased?(object: object): void;
   /**
@@ -93,7 +94,13 @@ export interface ExtensionHost {
    * Calls `forward` with the payload of every `fire` and `fireAsync` of `event`, before its
    * handlers, WITHOUT being a handler: `clear()`, quarantine and `size` never see it.
    * `fireAsync()` awaits it and rejects with its failure under every error policy; `fire()`
-   * treats its failure as a handler's. One per event. Returns what stops it.
+   * treats its failure as a handler's. Returns what stops it (idempotent).
+   *
+   * The container owns it when `event` is an event of an object it wired: `release()` of the
+   * object, the dispose of its scope, or its adoption failing and being undone stop it, before
+   * {@link ContainerExtension.objectReleased}; wiring the object again calls `eventCreated`
+   * again. One forwarder per event: a second `forward` of it, by any extension, throws an
+   * `InvalidArgumentError` naming the extension that forwards it.
    *
    * `options.via`: `graph()` shows the event as a forwarding edge of that kind and group until
    * it stops. `options.withdraw`: called, with the promise `forward` returned, when a bounded

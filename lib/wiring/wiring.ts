@@ -1,6 +1,6 @@
 import { Event, type EventInfo, type EventOptions } from '../core/event';
 import { emitWarning } from '../core/environment';
-import { DecoratorError, DisposedError, WiringError } from '../core/errors';
+import { DecoratorError, DisposedError, InvalidArgumentError, WiringError } from '../core/errors';
 import { className, safeString } from '../core/describe';
 import {
   injectableOptions, publishedEvents, subscribedEvents, subscriberClassList, subscriberClassesVersion, type PublishedEvent, type SubscribedEvent,
@@ -133,6 +133,38 @@ const connectionsOf = new WeakMap<object, Connection[]>();
 const ownerOf = new WeakMap<object, Wiring>();
 /** Events that a wiring scope created or took over (and disposes with it). */
 const ownedEvents = new WeakSet<Event<unknown[]>>();
+/**
+ * The forwarder an extension installed on each event with `ExtensionHost.forward`: what stops
+ * it, and the extension's name for the "already forwarded" error. Stopped when the object whose
+ * event it is gets unwired (see `forget`).
+ */
+const forwarders = new WeakMap<Event<unknown[]>, { readonly stop: () => void; readonly by: string }>();
+
+/**
+ * @internal Records `stop` as the forwarder that the extension named `by` installed on `event`
+ * (`ExtensionHost.forward`); returns what stops it, idempotent. Throws when an extension's
+ * forwarder is on the event already.
+ */
+export function ownForwarder(event: Event<unknown[]>, by: string, install: () => () => void): () => void {
+  const first = forwarders.get(event);
+  if (first !== undefined && !event.isDisposed) {
+    throw new InvalidArgumentError(
+      `host.forward(): Event "${event.name}"${event.source === undefined ? '' : ` of ${className(event.source)}`} is already forwarded, ` +
+      `by extension ${first.by}: an event has one forwarder. Forward it from one extension only (the one whose carries() claims it), ` +
+      'or call the function the first host.forward() returned before forwarding it again.');
+  }
+  const stopForwarder = install();
+  const entry = {
+    stop: (): void => {
+      if (forwarders.get(event) === entry) forwarders.delete(event);
+      stopForwarder();
+    },
+    by,
+  };
+  forwarders.set(event, entry);
+  return entry.stop;
+}
+
 /** Tells a scope that one of its objects was collected, so it can sweep its bookkeeping. */
 const adopted = new FinalizationRegistry<Wiring>((scope) => scope.collected());
 
@@ -297,7 +329,7 @@ export class Wiring<Owner = unknown> {
       const name = className(object);
       throw new WiringError(
         `Could not wire ${name}: ${hook}() of extension ${extension.name ?? `#${this.extensions.indexOf(extension)}`} threw: ` +
-        `${cause instanceof Error ? cause.message : safeString(cause)}. Nothing of ${name} was wired; fix the cause and wire it again.`,
+        `${(cause instanceof Error ? cause.message : safeString(cause)).replace(/\.$/, '')}. Nothing of ${name} was wired; fix the cause and wire it again.`,
         { cause: failures.length > 0 ? new AggregateError([cause, ...failures], 'objectReleased() threw too') : cause });
     } finally {
       told = outer;
@@ -334,6 +366,13 @@ export class Wiring<Owner = unknown> {
     this.sources.remove(object);
     this.subscribers.remove(object);
     for (const connection of connectionsOf.get(object) ?? []) connection.subscription.unsubscribe();
+    // What an extension forwards of the object's events stops with it (see `ExtensionHost.forward`).
+    if (this.extensions.length > 0) {
+      for (const declared of publishedEvents(object.constructor)) {
+        const event: unknown = Object.getOwnPropertyDescriptor(object, declared.key)?.value;
+        if (event instanceof Event) forwarders.get(event as Event<unknown[]>)?.stop();
+      }
+    }
     // Deleted now, not left to the collector: a weak table grows with the entries it holds
     // between two full collections and keeps that capacity (one scope per request would grow it).
     connectionsOf.delete(object);
