@@ -470,6 +470,83 @@ describe('Container extensions (a tracing extension, no transport)', () => {
       expect(warnings, 'no missed-subscriber warning of the container it was never wired by').to.deep.equal([]);
     });
 
+    it('should dispose an object the container built for get() and could not wire, after objectReleased, so that the next get() builds a new one', () => {
+      const seen: string[] = [];
+      let made = 0;
+      let fail = true;
+      @injectable({ scope: 'scoped' })
+      class Meter {
+        readonly id = ++made;
+        constructor() { seen.push(`Meter#${this.id} opens a connection`); }
+        @subscribes(Engine, 'started') onStarted(): void { /* measured */ }
+        dispose(): void { seen.push(`Meter#${this.id}.dispose`); }
+      }
+      const label = (object: object): string => `${object.constructor.name}#${(object as Meter).id}`;
+      const app = new Container({
+        extensions: [{ objectAdopted: () => { if (fail) throw new Error('nope'); }, objectReleased: (object) => { seen.push(`released ${label(object)}`); } }],
+      });
+      const scope = app.createChild();
+      expect(() => scope.get(Meter)).to.throw(WiringError, /^Could not wire Meter: objectAdopted\(\) of extension #0 threw: nope\./);
+      expect(seen).to.deep.equal(['Meter#1 opens a connection', 'released Meter#1', 'Meter#1.dispose']);
+      fail = false;
+      const meter = scope.get(Meter);
+      expect(meter.id).to.equal(2);
+      expect(scope.get(Meter)).to.equal(meter);
+      scope.dispose();
+      expect(seen.slice(3), 'the failed one is not disposed twice').to.deep.equal(['Meter#2 opens a connection', 'released Meter#2', 'Meter#2.dispose']);
+    });
+
+    it('should say, when a subscriber it could not wire misses an event, that wiring one failed (not that none was ever built)', async () => {
+      const warnings: string[] = [];
+      const onWarning = (warning: Error): void => { warnings.push(warning.message); };
+      process.on('warning', onWarning);
+      try {
+        @injectable() class Motor { @publishes('spun') spun!: Event<[rpm: number]>; }
+        @injectable() class Tachometer { @subscribes(Motor, 'spun') onSpun(): void { /* measured */ } }
+        const app = new Container({ extensions: [{ objectAdopted: (object) => { if (object instanceof Tachometer) throw new Error('nope'); } }] });
+        expect(() => app.get(Tachometer)).to.throw(WiringError, /^Could not wire Tachometer/);
+        app.get(Motor).spun.fire(1);
+        await new Promise((resolve) => setImmediate(resolve));
+      } finally {
+        process.off('warning', onWarning);
+      }
+      expect(warnings).to.deep.equal([
+        'Event "spun" of Motor fired, but Tachometer (Tachometer.onSpun) subscribes to it and no Tachometer is wired in this container ' +
+        '(wiring one failed and was undone): the event did not reach it. Fix the cause the WiringError named, then get(Tachometer) again before the event fires.',
+      ]);
+    });
+
+    it('should report to onError a dispose of a discarded object that throws or rejects, and never dispose a useValue or a wire()d object', async () => {
+      const disposed: string[] = [];
+      const reported: HandlerFailure[] = [];
+      class Throws {
+        @subscribes(Engine, 'started') onStarted(): void { /* measured */ }
+        dispose(): void { disposed.push('Throws'); throw new Error('could not close'); }
+      }
+      class Rejects {
+        @subscribes(Engine, 'started') onStarted(): void { /* measured */ }
+        [Symbol.asyncDispose](): Promise<void> { disposed.push('Rejects'); return Promise.reject(new Error('could not close either')); }
+      }
+      class Given {
+        @subscribes(Engine, 'started') onStarted(): void { /* measured */ }
+        dispose(): void { disposed.push('Given'); }
+      }
+      const app = new Container({
+        extensions: [{ objectAdopted: () => { throw new Error('nope'); } }],
+        onError: (failure) => { reported.push(failure); },
+        providers: [{ provide: Throws, useFactory: () => new Throws() }, Rejects, { provide: Given, useValue: new Given() }],
+      });
+      expect(() => app.get(Throws)).to.throw(WiringError, /^Could not wire Throws/);
+      expect(() => app.get(Rejects)).to.throw(WiringError, /^Could not wire Rejects/);
+      expect(() => app.get(Given)).to.throw(WiringError, /^Could not wire Given/);
+      expect(() => app.wire(new Given())).to.throw(WiringError, /^Could not wire Given/);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(disposed, 'what the container built (a factory, a class), not what it was given').to.deep.equal(['Throws', 'Rejects']);
+      expect(reported.map((f) => [f.handler, (f.error as Error).message, f.async])).to.deep.equal([
+        ['Throws.dispose', 'could not close', false], ['Rejects.dispose', 'could not close either', true],
+      ]);
+    });
+
     it('should keep what objectReleased throws while undoing, beside the hook\'s error, in the cause', () => {
       const app = new Container({
         extensions: [{ eventCreated: () => { throw new Error('first'); }, objectReleased: () => { throw new Error('second'); } }],

@@ -222,10 +222,24 @@ class ScopeCore {
     return objects;
   }
 
+  /**
+   * Disposes `object`, which this container built but could not wire (its adoption failed): as
+   * `dispose()` would, but its failure, or its promise's rejection, goes to `onError` (the
+   * caller throws the wiring's error).
+   */
+  discard(object: object): void {
+    try {
+      const result = disposeOf(object, false)?.call(object);
+      if (isThenable(result)) Promise.resolve(result).then(undefined, (error: unknown) => this.reportDisposeFailure(object, error));
+    } catch (error) {
+      this.reportDisposeFailure(object, error, false);
+    }
+  }
+
   /** A promise returned to the synchronous dispose(): its rejection is reported, never unhandled. */
-  private reportDisposeFailure(object: object, error: unknown): void {
+  private reportDisposeFailure(object: object, error: unknown, async = true): void {
     report(this.options.onError ?? defaultReporter, {
-      error, eventName: 'dispose', source: object, handler: `${className(object)}.dispose`, async: true, quarantined: false,
+      error, eventName: 'dispose', source: object, handler: `${className(object)}.dispose`, async, quarantined: false,
     });
   }
 }
@@ -601,7 +615,13 @@ export class Container implements Disposable, AsyncDisposable {
     const owned = registration.scope !== 'transient' || into.parent !== undefined;
     // Wire before caching: an object whose wiring failed must not be handed out later.
     if (object !== null && typeof object === 'object') {
-      into.core.wiring.adopt(object, owned);
+      try {
+        into.core.wiring.adopt(object, owned);
+      } catch (error) {
+        // Built here and never handed out: disposed now, as the container's dispose() would have.
+        if (!('useValue' in registration.provider)) into.core.discard(object);
+        throw error;
+      }
       into.core.wiring.provided(token, object);
     }
     if (registration.scope === 'singleton') into.core.singletons.set(token, object);

@@ -16,8 +16,11 @@ import type { PublishedEvent, SubscribedEvent } from './metadata';
  * inactive), what `host.forward` installed on its events is stopped, its event properties are as they were (an event it made itself gets back its own
  * name, source and options), nothing owns it, and every extension that was called with it (any
  * of those four hooks it has, the one that threw included) gets
- * {@link objectReleased}, maybe without `objectAdopted`. Then `get()` or `wire()` throws a
- * `WiringError` naming the class, the hook and the extension, with the hook's error as `cause`.
+ * {@link objectReleased}, maybe without `objectAdopted`. An object the container built for
+ * `get()` (a class or a factory, not a `useValue`) is then disposed, as the container's
+ * `dispose()` would (its failure goes to `onError`): the next `get()` builds a new one. Then
+ * `get()` or `wire()` throws a `WiringError` naming the class, the hook and the extension, with
+ * the hook's error as `cause`.
  * What already ran cannot be taken back: a handler of the object that received an event's
  * replayed payloads (`replay`) while it was connected has run.
  *

@@ -201,6 +201,8 @@ export class Wiring<Owner = unknown> {
    * provided, for the missed-event warning (which also counts their base classes as seen).
    */
   private readonly seen = new Set<Function>();
+  /** Root scope only: classes never adopted in this tree, of which an adoption failed and was undone. */
+  private readonly failed = new WeakSet<Function>();
   /** Root scope only: (event, subscriber class) pairs already warned about. */
   private readonly warned = new WeakMap<PublishedEvent, WeakSet<Function>>();
   /** Root scope only: the subscriber classes of each event of each source class, by version of the class list. */
@@ -315,7 +317,10 @@ export class Wiring<Owner = unknown> {
           // an exotic object (a Proxy) that refused the event in the first place
         }
       });
-      if (unseen) seen.delete(ctor);
+      if (unseen) {
+        seen.delete(ctor);
+        this.root().failed.add(ctor);
+      }
       const failures: unknown[] = [];
       for (const extension of this.extensions) {
         try {
@@ -537,9 +542,12 @@ export class Wiring<Owner = unknown> {
       warned.add(cls);
       emitWarning(
         `Event "${declared.name}" of ${source.name} fired, but ${cls.name} (${methods.map((m) => `${cls.name}.${m}`).join(', ')}) ` +
-        `subscribes to it and no ${cls.name} was ever built in this container: the event did not reach it. ` +
-        `Register it (new Container({ providers: [${cls.name}] })) and call start(), ` +
-        `or get(${cls.name}) before the event fires.`,
+        (this.failed.has(cls)
+          ? `subscribes to it and no ${cls.name} is wired in this container (wiring one failed and was undone): the event did not reach it. ` +
+            `Fix the cause the WiringError named, then get(${cls.name}) again before the event fires.`
+          : `subscribes to it and no ${cls.name} was ever built in this container: the event did not reach it. ` +
+            `Register it (new Container({ providers: [${cls.name}] })) and call start(), ` +
+            `or get(${cls.name}) before the event fires.`),
         'SubscriberNotBuiltWarning', 'EVENTWIRE_SUBSCRIBER_NOT_BUILT');
     }
   }
