@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 
 const budgets = [
   { what: 'Event alone', imports: 'Event', budget: 7_850, target: 4_096 },
-  { what: 'Event + decorators + Container', imports: 'Event, publishes, subscribes, injectable, inject, Container', budget: 19_450, target: 12_288 },
+  { what: 'Event + decorators + Container', imports: 'Event, publishes, subscribes, injectable, inject, Container', budget: 19_900, target: 12_288 },
 ];
 
 // `--breakdown` also prints, per bundle, the minified bytes each source file puts in it.
