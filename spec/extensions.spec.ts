@@ -74,6 +74,17 @@ describe('Container extensions (a tracing extension, no transport)', () => {
     expect(forwarded).to.deep.equal([1]);
   });
 
+  it('should give extensions the event options frozen: none can swap the app\'s trace or error policy', () => {
+    const traced: string[] = [];
+    const extension = tracer([]);
+    const app = new Container({ extensions: [extension], trace: (record) => { traced.push(record.name); } });
+    const options = extension.host!.eventOptions as { trace?: unknown; errors?: unknown };
+    expect(() => { options.trace = () => undefined; }).to.throw(TypeError);
+    expect(() => { options.errors = 'throw'; }).to.throw(TypeError);
+    app.get(Engine).started.fire(1);
+    expect(traced).to.deep.equal(['started']);
+  });
+
   it('should show an event forwarded with a carrier (via) as a forwarding edge of graph() until it stops, and none without one', () => {
     const extension = tracer([]);
     const app = new Container({ extensions: [extension] });

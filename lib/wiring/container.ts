@@ -311,7 +311,8 @@ export class Container implements Disposable, AsyncDisposable {
     // A child takes its root's options (its trace read from the environment if the root had none) and extensions.
     const inherited = parent?.core.options ?? options;
     const { errors, onError, quarantine, trace = traceFromEnv(), maxWeakHandlers: max } = inherited;
-    const eventOptions: ContainerOptions = { errors, onError, quarantine, trace, ...(max === undefined ? {} : { maxWeakHandlers: max }) };
+    // Frozen: extensions read it (ExtensionHost.eventOptions); none may swap the app's trace or policy.
+    const eventOptions: ContainerOptions = Object.freeze({ errors, onError, quarantine, trace, ...(max === undefined ? {} : { maxWeakHandlers: max }) });
     const extensions = parent?.core.extensions ?? checkExtensions(options.extensions);
     const core = this.core = new ScopeCore(eventOptions, extensions, parent?.core);
     if (parent !== undefined) {

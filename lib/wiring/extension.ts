@@ -89,7 +89,7 @@ export interface ContainerExtension {
 
 /** What the container offers an extension in {@link ContainerExtension.attach}. */
 export interface ExtensionHost {
-  /** The options (error policy, trace, maxWeakHandlers) of every event the container creates. */
+  /** The options (error policy, trace, maxWeakHandlers) of every event the container creates. Frozen. */
   readonly eventOptions: EventOptions;
   /** The container's `onError` reporter (the default one when it has none). */
   readonly reporter: ErrorReporter;
