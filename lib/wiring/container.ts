@@ -8,7 +8,7 @@ import {
   declaredDeps, decoratorMode, injectableOptions, injectedTokens, parameterTypes, publishedEvents, subscribedEvents, SCOPES,
   type Class, type Constructor, type Scope,
 } from './metadata';
-import { buildGraph, forwarding, type WiringGraph } from './graph';
+import { buildGraph, type WiringGraph } from './graph';
 import { traceFromEnv } from '../core/trace';
 import { Held, Wiring, constructorHint, ownForwarder } from './wiring';
 import { EXTENSION_HOOKS, type ContainerExtension } from './extension';
@@ -322,8 +322,8 @@ export class Container implements Disposable, AsyncDisposable {
       extensions.forEach((extension, i) => extension.attach?.({
         eventOptions,
         reporter: onError ?? defaultReporter,
-        forward: (event, forward, options) => ownForwarder(event, extension.name ?? `#${i}`,
-          () => forwarding(event, options?.via, forwardFires(event, forward, options?.withdraw))),
+        forward: (event, forward, options) => ownForwarder(event, extension.name ?? `#${i}`, options?.via,
+          () => forwardFires(event, forward, options?.withdraw)),
       }));
     }
     this.provide(options.providers, where);

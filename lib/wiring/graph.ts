@@ -1,7 +1,6 @@
-import type { Event } from '../core/event';
 import type { CarrierInfo } from './extension';
 import { publishedEvents } from './metadata';
-import type { Connection } from './wiring';
+import { forwardedVia, type Connection } from './wiring';
 
 /**
  * The live wiring as data: what `container.graph()` returns. The renderers and the static graph
@@ -52,18 +51,6 @@ export interface WiringGraph {
 /** The `subscriber` and `method` of a forwarding edge (see {@link WiringEdge.kind}): whoever subscribes where the fires go. */
 export const FORWARDED = '*';
 
-/** How each forwarded event is carried, for `graph()` (see `ExtensionHost.forward`). */
-const forwards = new WeakMap<Event<unknown[]>, CarrierInfo>();
-
-/** @internal Records that `event` is forwarded `via` a carrier until `stop` runs; returns what stops both. */
-export function forwarding(event: Event<unknown[]>, via: CarrierInfo | undefined, stop: () => void): () => void {
-  if (via !== undefined) forwards.set(event, via);
-  return () => {
-    if (forwards.get(event) === via) forwards.delete(event);
-    stop();
-  };
-}
-
 /** @internal Aggregates live objects, their forwarded events and connections by class. */
 export function buildGraph(objects: readonly object[], connections: readonly Connection[]): WiringGraph {
   const instances = new Map<string, number>();
@@ -80,7 +67,7 @@ export function buildGraph(objects: readonly object[], connections: readonly Con
     const name = object.constructor.name;
     instances.set(name, (instances.get(name) ?? 0) + 1);
     for (const declared of publishedEvents(object.constructor)) {
-      const via = forwards.get((object as Record<string | symbol, unknown>)[declared.key] as Event<unknown[]>);
+      const via = forwardedVia((object as Record<string | symbol, unknown>)[declared.key]);
       if (via !== undefined) add(name, declared.name, FORWARDED, FORWARDED, via);
     }
   }

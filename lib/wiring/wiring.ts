@@ -135,17 +135,17 @@ const ownerOf = new WeakMap<object, Wiring>();
 const ownedEvents = new WeakSet<Event<unknown[]>>();
 /**
  * The forwarder an extension installed on each event with `ExtensionHost.forward`: what stops
- * it, and the extension's name for the "already forwarded" error. Stopped when the object whose
- * event it is gets unwired (see `forget`).
+ * it, the extension's name for the "already forwarded" error, and the carrier `graph()` shows.
+ * Stopped when the object whose event it is gets unwired (see `forget`).
  */
-const forwarders = new WeakMap<Event<unknown[]>, { readonly stop: () => void; readonly by: string }>();
+const forwarders = new WeakMap<Event<unknown[]>, { readonly stop: () => void; readonly by: string; readonly via: CarrierInfo | undefined }>();
 
 /**
- * @internal Records `stop` as the forwarder that the extension named `by` installed on `event`
- * (`ExtensionHost.forward`); returns what stops it, idempotent. Throws when an extension's
- * forwarder is on the event already.
+ * @internal Records the forwarder that `install` puts on `event` for the extension named `by`
+ * (`ExtensionHost.forward`), carried `via`; returns what stops it, idempotent. Throws when an
+ * extension's forwarder is on the event already.
  */
-export function ownForwarder(event: Event<unknown[]>, by: string, install: () => () => void): () => void {
+export function ownForwarder(event: Event<unknown[]>, by: string, via: CarrierInfo | undefined, install: () => () => void): () => void {
   const first = forwarders.get(event);
   if (first !== undefined && !event.isDisposed) {
     throw new InvalidArgumentError(
@@ -160,9 +160,15 @@ export function ownForwarder(event: Event<unknown[]>, by: string, install: () =>
       stopForwarder();
     },
     by,
+    via,
   };
   forwarders.set(event, entry);
   return entry.stop;
+}
+
+/** @internal How `event` is carried out of the process (see `ExtensionHost.forward`), for `graph()`; undefined if it is not, or without a carrier. */
+export function forwardedVia(event: unknown): CarrierInfo | undefined {
+  return event instanceof Event ? forwarders.get(event as Event<unknown[]>)?.via : undefined;
 }
 
 /** Tells a scope that one of its objects was collected, so it can sweep its bookkeeping. */
