@@ -20,3 +20,8 @@ export function safeString(value: unknown): string {
     return '(unprintable value)';
   }
 }
+
+/** `Event "name" of Class` (without ` of Class` when the event has no source), for messages. */
+export function describeEvent(name: string, source: object | undefined): string {
+  return `Event "${name}"${source ? ` of ${className(source)}` : ''}`;
+}

@@ -1,4 +1,4 @@
-import { className, safeString } from './describe';
+import { className, describeEvent, safeString } from './describe';
 import { checkErrorPolicy, defaultReporter, report, type ErrorPolicyOptions, type HandlerFailure } from './error-policy';
 import { DisposedError, FireAbortedError, InvalidArgumentError } from './errors';
 import { emitWarning } from './environment';
@@ -40,7 +40,7 @@ export function forwardFires<A extends unknown[]>(
   event: Event<A>, forward: (...args: A) => unknown, withdraw?: (forwarded: unknown) => boolean,
 ): () => void {
   // Named as extensions call it (`ExtensionHost.forward`); the container's own use never fails.
-  const where = `host.forward(): Event "${event.name}"${event.source === undefined ? '' : ` of ${className(event.source)}`}`;
+  const where = `host.forward(): ${describeEvent(event.name, event.source)}`;
   if (typeof forward !== 'function') throw new InvalidArgumentError(`${where}: forward must be a function, got ${safeString(forward)}.`);
   if (event.isDisposed) throw new DisposedError(`${where} was disposed: it forwards nothing.`);
   const d = dispatchOf(event);
@@ -669,7 +669,7 @@ export class Event<A extends unknown[] = []> implements Disposable {
 
   /** `Event "name" of Class`, for messages; built only when one is needed. */
   private where(): string {
-    return `Event "${this.name}"${this.source ? ` of ${className(this.source)}` : ''}`;
+    return describeEvent(this.name, this.source);
   }
 
   /** Called when the strongly held handlers exceed `maxHandlers` (its callers test that inline). */

@@ -1,7 +1,7 @@
 import { Event, type EventInfo, type EventOptions } from '../core/event';
 import { emitWarning } from '../core/environment';
 import { DecoratorError, DisposedError, InvalidArgumentError, WiringError } from '../core/errors';
-import { className, safeString } from '../core/describe';
+import { className, describeEvent, safeString } from '../core/describe';
 import {
   injectableOptions, publishedEvents, subscribedEvents, subscriberClassList, subscriberClassesVersion, type PublishedEvent, type SubscribedEvent,
 } from './metadata';
@@ -149,7 +149,7 @@ export function ownForwarder(event: Event<unknown[]>, by: string, via: CarrierIn
   const first = forwarders.get(event);
   if (first !== undefined && !event.isDisposed) {
     throw new InvalidArgumentError(
-      `host.forward(): Event "${event.name}"${event.source === undefined ? '' : ` of ${className(event.source)}`} is already forwarded, ` +
+      `host.forward(): ${describeEvent(event.name, event.source)} is already forwarded, ` +
       `by extension ${first.by}: an event has one forwarder. Forward it from one extension only (the one whose carries() claims it), ` +
       'or call the function the first host.forward() returned before forwarding it again.');
   }
