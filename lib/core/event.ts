@@ -578,9 +578,7 @@ export class Event<A extends unknown[] = []> implements Disposable {
           try {
             withdrawn = withdrawals.get(forwarder)?.(forwarded) === true;
           } catch (error) {
-            report(d.onError, {
-              error, eventName: this.name, source: this.source, handler: `withdraw of ${describeHandler(forwarder)}`, async: false, quarantined: false,
-            });
+            this.reportAside(error, `withdraw of ${describeHandler(forwarder)}`);
           }
         }
         throw this.gaveUp(signal, reason === TIMED_OUT ? timeoutMs : undefined, unsettled!, forwarder, withdrawn);
@@ -649,10 +647,13 @@ export class Event<A extends unknown[] = []> implements Disposable {
     try {
       this.trace!({ event: this, name: this.name, source: this.source, handlers, durationMs: performance.now() - started, failures, async });
     } catch (error) {
-      report(this.d.onError, {
-        error, eventName: this.name, source: this.source, handler: 'trace hook', async: false, quarantined: false,
-      });
+      this.reportAside(error, 'trace hook');
     }
+  }
+
+  /** Reports what a hook of this event that is not a handler threw (`what`: the trace hook, a forwarder's withdraw). */
+  private reportAside(error: unknown, what: string): void {
+    report(this.d.onError, { error, eventName: this.name, source: this.source, handler: what, async: false, quarantined: false });
   }
 
   private remember(args: unknown[]): void {
