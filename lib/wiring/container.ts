@@ -143,15 +143,18 @@ class ScopeCore {
     }
     for (const object of this.unwire()) {
       try {
-        const result = disposeOf(object, false)?.call(object);
-        if (isThenable(result)) {
-          Promise.resolve(result).then(undefined, (error: unknown) => this.reportDisposeFailure(object, error));
-        }
+        this.disposeObject(object);
       } catch (error) {
         failures.push(error);
       }
     }
     if (failures.length > 0) throw new AggregateError(failures, `${failures.length} object(s) failed to dispose`);
+  }
+
+  /** Calls the synchronous dispose of `object`; a promise it returns is watched (its rejection reported). Throws what it throws. */
+  private disposeObject(object: object): void {
+    const result = disposeOf(object, false)?.call(object);
+    if (isThenable(result)) Promise.resolve(result).then(undefined, (error: unknown) => this.reportDisposeFailure(object, error));
   }
 
   /** See `Container.disposeAsync()`. */
@@ -229,8 +232,7 @@ class ScopeCore {
    */
   discard(object: object): void {
     try {
-      const result = disposeOf(object, false)?.call(object);
-      if (isThenable(result)) Promise.resolve(result).then(undefined, (error: unknown) => this.reportDisposeFailure(object, error));
+      this.disposeObject(object);
     } catch (error) {
       this.reportDisposeFailure(object, error, false);
     }
